@@ -1,0 +1,140 @@
+"""Find the parts of a notice: header, type heading, title, body paragraphs, recipients and signature.
+
+Three layouts occur: a formal notice with a two-column header (issuer | motto, number | place and
+date), a notice that starts at its type heading, and a news item (title, ``Ngày: dd.mm.yyyy``,
+body, byline, view counter). Layout is read from lines; fields are read from the parts.
+"""
+
+import dataclasses
+import re
+
+from indexer.dates import find_dateline
+
+DOC_TYPES = (
+    "THÔNG BÁO", "KẾT LUẬN", "NGHỊ QUYẾT", "CHỈ THỊ", "QUYẾT ĐỊNH", "BÁO CÁO", "KẾ HOẠCH",
+    "CÔNG VĂN", "TỜ TRÌNH", "HƯỚNG DẪN", "QUY ĐỊNH", "CHƯƠNG TRÌNH", "QUY CHẾ", "ĐỀ ÁN",
+)
+_HEADING = re.compile(r"^(" + "|".join(DOC_TYPES) + r")$")
+_COLUMN_GAP = re.compile(r" {3,}")
+_SEPARATOR = re.compile(r"^[\s\-_=*~.·•]+$")
+_BODY_START = re.compile(r"^(ngày|sáng|chiều|tối|trưa|hôm nay|vào|trong|căn cứ|thực hiện)\s", re.IGNORECASE)
+_RECIPIENTS = re.compile(r"^nơi nhận\s*:?", re.IGNORECASE)
+_ITEM = re.compile(r"^[-+•*–]\s*")
+_MAX_HEADER_LINES = 20
+_MAX_TITLE_LINES = 8
+_MAX_TITLE_CHARS = 300
+
+
+@dataclasses.dataclass
+class Layout:
+    """The parts of one notice, as lists of stripped lines (columns split apart)."""
+
+    header: list[list[str]] = dataclasses.field(default_factory=list)
+    heading: str | None = None
+    title_lines: list[str] = dataclasses.field(default_factory=list)
+    dateline: str | None = None
+    paragraphs: list[str] = dataclasses.field(default_factory=list)
+    recipients: list[str] = dataclasses.field(default_factory=list)
+    signature: list[str] = dataclasses.field(default_factory=list)
+
+
+def columns(line: str) -> list[str]:
+    """Split a line of a two-column layout at runs of three or more spaces."""
+    return [part for part in _COLUMN_GAP.split(line.strip()) if part]
+
+
+def _find_heading(lines: list[str]) -> int | None:
+    seen = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > _MAX_HEADER_LINES:
+            return None
+        if any(_HEADING.match(part) for part in columns(line)):
+            return index
+    return None
+
+
+def _next_filled(lines: list[str], start: int) -> int | None:
+    for index in range(start, len(lines)):
+        if lines[index].strip():
+            return index
+    return None
+
+
+def _title_after(lines: list[str], start: int) -> tuple[list[str], int]:
+    """Collect title lines from ``start``; return them and the index where the body begins.
+
+    After a blank line the title goes on only with a lower-case continuation or a separator.
+    """
+    title: list[str] = []
+    index = _next_filled(lines, start)
+    while index is not None and len(title) < _MAX_TITLE_LINES:
+        line = lines[index].strip()
+        if _SEPARATOR.match(line):
+            return title, index + 1
+        if title and (_BODY_START.match(line) or len(line) > _MAX_TITLE_CHARS):
+            return title, index
+        title.append(line)
+        following = _next_filled(lines, index + 1)
+        if following is not None and following > index + 1:
+            upcoming = lines[following].strip()
+            if not (upcoming[0].islower() or _SEPARATOR.match(upcoming)):
+                return title, following
+        index = following
+    return title, len(lines) if index is None else index
+
+
+def _split_tail(lines: list[str]) -> tuple[int, list[str], list[str]]:
+    """Find recipients and signature at the end; return where they begin and both lists."""
+    start = None
+    for index in range(len(lines) - 1, -1, -1):
+        if any(_RECIPIENTS.match(part) for part in columns(lines[index])):
+            start = index
+            break
+    if start is None:
+        start = len(lines)
+        for index in range(len(lines) - 1, max(-1, len(lines) - 12), -1):
+            line = lines[index].strip()
+            if line and (len(line) > 80 or line.endswith((".", "./.", "/.", ":", ";"))):
+                break
+            start = index
+    recipients, signature = [], []
+    for line in lines[start:]:
+        parts = columns(line)
+        for position, part in enumerate(parts):
+            if _RECIPIENTS.match(part):
+                rest = _RECIPIENTS.sub("", part).strip()
+                if rest:
+                    recipients.append(rest)
+            elif _ITEM.match(part) or (len(parts) > 1 and position == 0):
+                recipients.append(_ITEM.sub("", part))
+            else:
+                signature.append(part)
+    return start, recipients, signature
+
+
+def split_layout(text: str) -> Layout:
+    """Split normalized notice text into its parts."""
+    lines = text.split("\n")
+    layout = Layout()
+    heading = _find_heading(lines)
+    if heading is not None:
+        layout.header = [columns(line) for line in lines[:heading] if line.strip()]
+        layout.heading = next(p for p in columns(lines[heading]) if _HEADING.match(p))
+        layout.title_lines, body_start = _title_after(lines, heading + 1)
+        tail_start, layout.recipients, layout.signature = _split_tail(lines[body_start:])
+        body = lines[body_start:body_start + tail_start]
+    else:
+        first = _next_filled(lines, 0)
+        if first is None:
+            return layout
+        layout.title_lines = [lines[first].strip()][: 1 if len(lines[first]) <= _MAX_TITLE_CHARS else 0]
+        body = lines[first + len(layout.title_lines):]
+        second = _next_filled(body, 0)
+        if second is not None and find_dateline(body[second]):
+            layout.dateline = body[second].strip()
+            body = body[second + 1:]
+    layout.paragraphs = [line.strip() for line in body if line.strip() and not _SEPARATOR.match(line)]
+    return layout

@@ -1,0 +1,195 @@
+"""Editable vocabularies (topics, units, people) and the matchers built from them."""
+
+import dataclasses
+import functools
+import hashlib
+import os
+import re
+import tomllib
+
+from indexer.normalize import match_key
+from indexer.normalize import normalize_line
+
+VOCAB_FILES = ("topics.toml", "units.toml", "people.toml")
+DEFAULT_MIN_SCORE = 6
+TITLE_WEIGHT = 3
+# A topic must also reach this share of the notice's best topic: a long notice touches many
+# subjects in passing, and the facet should list what it is about.
+RELATIVE_THRESHOLD = 0.15
+MAX_TOPICS = 6
+_NON_WORD = re.compile(r"[\W_]+")
+# District-level committees are recognised even when units.toml does not list them.
+_DISTRICT = re.compile(r"(?<!\w)(Huyện|Thị|Thành) ủy((?: [^\W\d_]+){1,4})")
+
+
+def _district_units(text: str):
+    """Yield ``(offset, "Huyện ủy X")`` for district committees named with a capitalised place."""
+    for match in _DISTRICT.finditer(text):
+        place = []
+        for word in match.group(2).split():
+            if not word[0].isupper():
+                break
+            place.append(word)
+        if place:
+            yield match.start(), f"{match.group(1)} ủy {' '.join(place)}"
+
+
+class VocabularyError(Exception):
+    """A vocabulary file that cannot be used; the message names the file."""
+
+
+def topic_key(text: str) -> str:
+    """Return text as topic matching sees it: lower case, punctuation as spaces."""
+    return " " + _NON_WORD.sub(" ", match_key(text)).strip() + " "
+
+
+@dataclasses.dataclass(frozen=True)
+class Topic:
+    name: str
+    phrases: tuple[str, ...]
+    min_score: int = DEFAULT_MIN_SCORE
+
+
+class Vocabulary:
+    """Topics, units and people loaded from a folder, with their matchers."""
+
+    def __init__(self, topics, units, issuer_names, people, fingerprint=""):
+        self.topics = tuple(topics)
+        self.units = dict(units)  # canonical name -> aliases
+        self.issuer_names = tuple(issuer_names)
+        self.people = dict(people)
+        self.fingerprint = fingerprint
+
+    @functools.cached_property
+    def _unit_aliases(self) -> dict[str, str | None]:
+        aliases: dict[str, str | None] = {}
+        for name, others in self.units.items():
+            for alias in (name, *others):
+                aliases[match_key(alias)] = name
+        for name in self.issuer_names:
+            aliases[match_key(name)] = None
+        return aliases
+
+    @functools.cached_property
+    def _unit_pattern(self) -> re.Pattern:
+        alternatives = sorted(self._unit_aliases, key=len, reverse=True)
+        body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alternatives)
+        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+    @functools.cached_property
+    def _person_aliases(self) -> dict[str, str]:
+        return {match_key(alias): name for name, others in self.people.items() for alias in (name, *others)}
+
+    @functools.cached_property
+    def _topic_matcher(self) -> tuple[re.Pattern, dict[str, list[int]]]:
+        owners: dict[str, list[int]] = {}
+        for index, topic in enumerate(self.topics):
+            for phrase in topic.phrases:
+                owners.setdefault(topic_key(phrase).strip(), []).append(index)
+        body = "|".join(re.escape(k) for k in sorted(owners, key=len, reverse=True))
+        return re.compile(rf"(?<= )(?:{body})(?= )"), owners
+
+    def canonical_unit(self, name: str) -> str | None:
+        """Return the canonical name of a unit; None for the issuer's own organs."""
+        key = match_key(name)
+        if key in self._unit_aliases:
+            return self._unit_aliases[key]
+        return normalize_line(name)
+
+    def find_units(self, text: str) -> list[str]:
+        """Return the canonical units mentioned in ``text``, in order of first mention."""
+        found: list[tuple[int, str]] = []
+        for match in self._unit_pattern.finditer(text):
+            name = self._unit_aliases[match_key(match.group(0))]
+            if name:
+                found.append((match.start(), name))
+        found.extend(_district_units(text))
+        seen: dict[str, None] = {}
+        for _, name in sorted(found):
+            seen.setdefault(self.canonical_unit(name) or name, None)
+        return list(seen)
+
+    def canonical_person(self, name: str) -> str:
+        """Return the canonical spelling of a person's name."""
+        key = match_key(name)
+        if key in self._person_aliases:
+            return self._person_aliases[key]
+        return " ".join(word[:1].upper() + word[1:] for word in key.split())
+
+    def topic_scores(self, title: str, body: str) -> dict[str, int]:
+        """Score every topic on a title and body; phrases in the title weigh more."""
+        pattern, owners = self._topic_matcher
+        scores = [0] * len(self.topics)
+        for text, weight in ((title, TITLE_WEIGHT), (body, 1)):
+            for match in pattern.finditer(topic_key(text)):
+                for index in owners[match.group(0)]:
+                    # Longer phrases are more specific: "giáo dục chính trị tư tưởng" outweighs "an ninh".
+                    scores[index] += weight * (match.group(0).count(" ") + 1)
+        return {t.name: s for t, s in zip(self.topics, scores) if s}
+
+    def find_topics(self, title: str, body: str) -> list[str]:
+        """Return the topics whose score reaches their threshold, best first."""
+        scores = self.topic_scores(title, body)
+        if not scores:
+            return []
+        floor = RELATIVE_THRESHOLD * max(scores.values())
+        by_name = {t.name: t for t in self.topics}
+        chosen = [n for n, s in scores.items() if s >= by_name[n].min_score and s >= floor]
+        return sorted(chosen, key=lambda name: (-scores[name], name))[:MAX_TOPICS]
+
+
+def _load_toml(path: str) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise VocabularyError(f"{path}: không đọc được TOML: {exc}") from None
+
+
+def _strings(path: str, entry: dict, key: str) -> tuple[str, ...]:
+    values = entry.get(key, [])
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise VocabularyError(f"{path}: '{key}' phải là danh sách chuỗi ({entry.get('name')!r})")
+    return tuple(normalize_line(v) for v in values if v.strip())
+
+
+def _named_entries(path: str, data: dict, table: str) -> list[dict]:
+    entries = data.get(table, [])
+    for entry in entries:
+        if not isinstance(entry.get("name"), str) or not entry["name"].strip():
+            raise VocabularyError(f"{path}: mỗi [[{table}]] cần có 'name'")
+    return entries
+
+
+def load_vocabulary(folder: str) -> Vocabulary:
+    """Load ``topics.toml``, ``units.toml`` and ``people.toml`` from ``folder`` (missing = empty).
+
+    :raise VocabularyError: a file that is not valid TOML or has malformed entries
+    """
+    digest = hashlib.sha256()
+    paths = {name: os.path.join(folder, name) for name in VOCAB_FILES}
+    for name, path in paths.items():
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                digest.update(name.encode() + b"\0" + f.read())
+    topics_path, units_path, people_path = paths.values()
+    topics_data = _load_toml(topics_path)
+    topics = [
+        Topic(normalize_line(e["name"]), _strings(topics_path, e, "phrases"),
+              int(e.get("min_score", DEFAULT_MIN_SCORE)))
+        for e in _named_entries(topics_path, topics_data, "topic")
+    ]
+    units_data = _load_toml(units_path)
+    units = {
+        normalize_line(e["name"]): _strings(units_path, e, "aliases")
+        for e in _named_entries(units_path, units_data, "unit")
+    }
+    issuer = _strings(units_path, units_data.get("issuer", {}), "names")
+    people_data = _load_toml(people_path)
+    people = {
+        normalize_line(e["name"]): _strings(people_path, e, "aliases")
+        for e in _named_entries(people_path, people_data, "person")
+    }
+    return Vocabulary(topics, units, issuer, people, digest.hexdigest()[:16])
