@@ -5,24 +5,38 @@ import json
 import os
 import sys
 
+from indexer.build import BuildOptions
+from indexer.build import BuildReport
+from indexer.build import build_index
+from indexer.extract import FIELD_LABELS
 from indexer.notice import load_file
+from indexer.reading import DEFAULT_MAX_BYTES
 from indexer.reading import UnreadableFile
+from indexer.store import BuildLocked
+from indexer.vocab import VOCAB_FILES
 from indexer.vocab import VocabularyError
 from indexer.vocab import load_vocabulary
 
 DEFAULT_CORPUS = "corpus"
+DEFAULT_INDEX = os.path.join("instance", "index")
+EXIT_FAILED = 1
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again when the other build is done
+EXIT_INTERRUPTED = 130
 
 
-def _default_vocab_dir(corpus: str) -> str:
+def _vocab_dir(args: argparse.Namespace) -> str:
     """Vocabularies live beside the notices; a corpus without them borrows the project's."""
-    if any(os.path.exists(os.path.join(corpus, f)) for f in ("topics.toml", "units.toml")):
+    if args.vocab:
+        return args.vocab
+    corpus = getattr(args, "corpus", None)
+    if corpus and any(os.path.exists(os.path.join(corpus, name)) for name in VOCAB_FILES):
         return corpus
     return DEFAULT_CORPUS
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Print one JSON object per file; unreadable files get an ``error`` and exit status 1."""
-    vocab = load_vocabulary(args.vocab or DEFAULT_CORPUS)
+    vocab = load_vocabulary(_vocab_dir(args))
     failed = 0
     for path in args.paths:
         try:
@@ -32,7 +46,55 @@ def cmd_extract(args: argparse.Namespace) -> int:
             record = {"path": path, "error": str(exc), "warnings": [str(exc)]}
             print(f"{path}: {exc}", file=sys.stderr)
         print(json.dumps(record, ensure_ascii=False))
-    return 1 if failed else 0
+    return EXIT_FAILED if failed else 0
+
+
+def print_summary(report: BuildReport, out=sys.stdout) -> None:
+    """Print what a build did, in Vietnamese, for the archivist who ran it."""
+    if report.generation:
+        kind = "xây lại toàn bộ" if report.full else "cập nhật"
+        head = f"Đã {kind} chỉ mục ({report.generation}) trong {report.seconds:.1f} giây."
+    else:
+        head = f"Không có thay đổi; chỉ mục giữ nguyên ({report.seconds:.1f} giây)."
+    print(head, file=out)
+    print(
+        f"Đã đọc {report.scanned} văn bản: thêm {report.added}, cập nhật {report.updated}, "
+        f"xóa {report.removed}, không đổi {report.unchanged}, bỏ qua {len(report.skipped)}. "
+        f"Chỉ mục có {report.total} văn bản.",
+        file=out,
+    )
+    for path, reason in report.skipped:
+        print(f"  bỏ qua {path}: {reason}", file=out)
+    if report.missing:
+        counts = ", ".join(f"{FIELD_LABELS[f]} {n}" for f, n in report.missing.most_common())
+        print(f"Thiếu trường (số văn bản): {counts}.", file=out)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build or update the index; exit non-zero only when the build itself failed."""
+    corpus = args.corpus if args.corpus or not args.jsonl else None
+    corpus = corpus or (DEFAULT_CORPUS if not args.jsonl else None)
+    if corpus and not os.path.isdir(corpus):
+        print(f"Lỗi: không có thư mục văn bản {corpus}", file=sys.stderr)
+        return EXIT_FAILED
+    for path in args.jsonl:
+        if not os.path.isfile(path):
+            print(f"Lỗi: không có tệp {path}", file=sys.stderr)
+            return EXIT_FAILED
+    options = BuildOptions(
+        index=args.index, corpus=corpus, jsonl=tuple(args.jsonl), max_bytes=args.max_mb * 1048576,
+        procs=args.procs or BuildOptions.procs, progress=sys.stderr.isatty() and not args.quiet,
+    )
+    try:
+        report = build_index(options, load_vocabulary(_vocab_dir(args)))
+    except BuildLocked as exc:
+        print(f"Lỗi: {exc}; hãy chờ nó xong rồi chạy lại.", file=sys.stderr)
+        return EXIT_LOCKED
+    except KeyboardInterrupt:
+        print("Đã dừng giữa chừng; chỉ mục đang phục vụ vẫn nguyên vẹn.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print_summary(report)
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +104,18 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", metavar="PATH")
     extract.add_argument("--vocab", help="thư mục chứa topics.toml, units.toml, people.toml")
     extract.set_defaults(run=cmd_extract)
+    build = commands.add_parser("build", help="xây hoặc cập nhật chỉ mục")
+    build.add_argument("--corpus", help=f"thư mục văn bản (mặc định {DEFAULT_CORPUS}/)")
+    build.add_argument("--index", default=os.environ.get("PORTAL_INDEX", DEFAULT_INDEX),
+                       help=f"thư mục chỉ mục (mặc định $PORTAL_INDEX hoặc {DEFAULT_INDEX})")
+    build.add_argument("--jsonl", action="append", default=[], metavar="FILE[.gz]",
+                       help="tệp bản ghi {\"id\",\"title\",\"text\",...}; dùng được nhiều lần")
+    build.add_argument("--vocab", help="thư mục chứa topics.toml, units.toml, people.toml")
+    build.add_argument("--procs", type=int, help="số tiến trình phân tích (mặc định: số lõi)")
+    build.add_argument("--max-mb", type=int, default=DEFAULT_MAX_BYTES // 1048576,
+                       help="bỏ qua tệp lớn hơn ngần này MB")
+    build.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
+    build.set_defaults(run=cmd_build)
     return parser
 
 
@@ -52,4 +126,4 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except VocabularyError as exc:
         print(f"Lỗi từ điển: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_FAILED

@@ -31,11 +31,14 @@ class Notice:
         return {**self.meta.as_dict(), "path": self.source}
 
 
+def safe_id(raw: str) -> str:
+    """Make an id usable in a URL path segment: letters, digits, ``_``, ``-`` and ``.`` only."""
+    return _UNSAFE_ID.sub("-", normalize_line(raw)).strip("-.") or "van-ban"
+
+
 def doc_id_for(path: str) -> str:
     """Return the stable id of a notice file: its name without extension, made URL-safe."""
-    stem = os.path.basename(path)
-    stem = stem[: -len(".meta.json")] if stem.endswith(".meta.json") else os.path.splitext(stem)[0]
-    return _UNSAFE_ID.sub("-", normalize_line(stem)).strip("-.") or "van-ban"
+    return safe_id(os.path.splitext(os.path.basename(path))[0])
 
 
 def load_file(path: str, vocab: Vocabulary, max_bytes: int = DEFAULT_MAX_BYTES) -> Notice:
@@ -58,11 +61,11 @@ def load_record(record: dict, vocab: Vocabulary, source: str) -> Notice:
     """
     doc_id = record.get("id")
     body = record.get("text")
-    if not isinstance(doc_id, str) or not doc_id.strip() or not isinstance(body, str):
+    if doc_id is None or not str(doc_id).strip() or not isinstance(body, str):
         raise ValueError("bản ghi thiếu 'id' hoặc 'text'")
     title = normalize_line(record.get("title") or "")
     text = normalize_text(f"{title}\n\n{body}" if title else body)
-    meta = extract_metadata(_UNSAFE_ID.sub("-", normalize_line(doc_id)), text, vocab)
+    meta = extract_metadata(safe_id(str(doc_id)), text, vocab)
     if title:
         meta.title = title
     overrides = {k: v for k, v in record.items() if k not in ("id", "text", "title")}

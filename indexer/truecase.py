@@ -23,10 +23,17 @@ class Truecaser:
     """
 
     def __init__(self, reference: str):
+        self.reference = reference
         self.unigrams: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.bigrams: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
-        self._learn(KNOWN_CASING, _KNOWN_WEIGHT)
-        self._learn(reference, 1)
+        self._learned = False
+
+    def _learn_once(self) -> None:
+        # Most notices have no ALL-CAPS line at all: learn only when one turns up.
+        if not self._learned:
+            self._learn(KNOWN_CASING, _KNOWN_WEIGHT)
+            self._learn(self.reference, 1)
+            self._learned = True
 
     def _learn(self, text: str, weight: int) -> None:
         previous = None
@@ -54,6 +61,7 @@ class Truecaser:
         """Return ``line`` re-cased; lines that are not ALL-CAPS come back unchanged."""
         if not line.isupper():
             return line
+        self._learn_once()
         words = [m.group(0) for m in _WORD.finditer(line)]
         cased = [self._case_word(words, i) for i in range(len(words))]
         out, pos = [], 0

@@ -39,8 +39,8 @@ class VocabularyError(Exception):
 
 
 def topic_key(text: str) -> str:
-    """Return text as topic matching sees it: lower case, punctuation as spaces."""
-    return " " + _NON_WORD.sub(" ", match_key(text)).strip() + " "
+    """Return normalized text as topic matching sees it: lower case, punctuation as spaces."""
+    return " " + _NON_WORD.sub(" ", text.lower()).strip() + " "
 
 
 @dataclasses.dataclass(frozen=True)

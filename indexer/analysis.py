@@ -1,0 +1,86 @@
+"""Whoosh analysis for Vietnamese: a tokenizer and filters composed into named analyzers.
+
+Analyzers expect text already normalized by :mod:`indexer.normalize` (NFC, one tone-mark style);
+the index stores that text, so token offsets index exactly what highlighting reads back.
+"""
+
+import re
+
+from whoosh.analysis import Filter
+from whoosh.analysis import LowercaseFilter
+from whoosh.analysis import Token
+from whoosh.analysis import Tokenizer
+
+from indexer.normalize import fold_accents
+from indexer.segment import word_spans
+
+# A syllable: a run of letters and digits. Punctuation, spaces and "_" separate syllables.
+SYLLABLE = re.compile(r"[^\W_]+")
+
+
+def syllable_spans(text: str):
+    """Yield ``(start, end, syllable)`` for each syllable of ``text``."""
+    for match in SYLLABLE.finditer(text):
+        yield match.start(), match.end(), match.group(0)
+
+
+class VietnameseTokenizer(Tokenizer):
+    """Split Vietnamese text into syllables, or into pyvi words with ``words=True``.
+
+    >>> [t.text for t in VietnameseTokenizer()("Đảng ủy khối")]
+    ['Đảng', 'ủy', 'khối']
+    >>> [t.text for t in VietnameseTokenizer(words=True)("phát triển đảng viên")]
+    ['phát_triển', 'đảng_viên']
+    """
+
+    def __init__(self, words: bool = False):
+        self.words = words
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__ and self.words == other.words
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        assert isinstance(value, str), f"{value!r} is not unicode"
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        spans = (word_spans if self.words else syllable_spans)(value) if tokenize else [(0, len(value), value)]
+        for pos, (start, end, text) in enumerate(spans):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class AccentFoldFilter(Filter):
+    """Replace each token's text by its accent-folded form (``đảng`` -> ``dang``).
+
+    >>> [t.text for t in (VietnameseTokenizer() | AccentFoldFilter())("Đảng viên")]
+    ['Dang', 'vien']
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold_accents(t.text)
+            yield t
+
+
+def syllable_analyzer():
+    """Syllables in lower case: exact recall for words and phrases typed with diacritics."""
+    return VietnameseTokenizer() | LowercaseFilter()
+
+
+def folded_analyzer():
+    """Syllables in lower case without diacritics: for queries typed without them."""
+    return VietnameseTokenizer() | LowercaseFilter() | AccentFoldFilter()
+
+
+def word_analyzer():
+    """pyvi words in lower case (``đảng_viên``): for ranking documents that use the query's words."""
+    return VietnameseTokenizer(words=True) | LowercaseFilter()
