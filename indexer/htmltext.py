@@ -14,7 +14,7 @@ _BOILERPLATE = re.compile(
 )
 _BODY_HINT = re.compile(r"article|content|detail|entry|post|news|body|main|noidung|chitiet", re.I)
 _BLOCK = frozenset(
-    "p div section article main br li ul ol h1 h2 h3 h4 h5 h6 tr table tbody thead blockquote pre "
+    "p div section article main li ul ol h1 h2 h3 h4 h5 h6 tr table tbody thead blockquote pre "
     "dd dt dl figure figcaption center hr address".split()
 )
 _CELL = frozenset({"td", "th"})
@@ -53,6 +53,8 @@ def _render(node, out: list[str], pre: bool = False) -> None:
         if tag == "-text":
             text = child.text_content or ""
             out.append(text if pre else _WS.sub(" ", text))
+        elif tag == "br":
+            out.append("\n")
         elif tag in _CELL:
             out.append("    ")
             _render(child, out, pre)
@@ -69,21 +71,16 @@ def _render(node, out: list[str], pre: bool = False) -> None:
 
 
 def html_to_text(html: str) -> str:
-    """Return the article title and body of an HTML page as lines of text.
+    """Return the article (headline and body) of an HTML page as lines of text.
 
     >>> html_to_text("<title>T</title><body><nav>menu</nav><h1>Tin</h1><p>Một&nbsp;câu.</p></body>")
     'Tin\\n\\nMột câu.'
     """
     tree = LexborHTMLParser(html)
-    page_title = tree.css_first("title")
-    page_title = _WS.sub(" ", page_title.text()).strip() if page_title else ""
     _drop_boilerplate(tree)
     main = _main_node(tree)
     out: list[str] = []
     _render(main, out)
     lines = [line.strip(" ") for line in "".join(out).split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    heading = main.css_first("h1") or tree.css_first("h1")
-    if heading is None and page_title and not text.startswith(page_title):
-        text = f"{page_title}\n\n{text}"
-    return text
+    # The page <title> is left out: it repeats the headline or names the site.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

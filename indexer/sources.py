@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from indexer.notice import doc_id_for
 from indexer.notice import safe_id
 from indexer.reading import NOTICE_SUFFIXES
+from indexer.reading import TEXT_SUFFIXES
 from indexer.sidecar import SIDECAR_SUFFIX
 from indexer.sidecar import sidecar_path
 
@@ -62,6 +63,12 @@ def _stat_signature(path: str) -> str:
     return "|".join(parts)
 
 
+def _name_order(name: str) -> tuple:
+    # When a notice is there both as text and as a saved page, the text file owns the id.
+    stem, suffix = os.path.splitext(name)
+    return stem, suffix.lower() not in TEXT_SUFFIXES, name
+
+
 def scan_corpus(folder: str) -> tuple[list[SourceFile], list[tuple[str, str]]]:
     """List the notice files under ``folder``, sorted, with one file per id.
 
@@ -74,7 +81,7 @@ def scan_corpus(folder: str) -> tuple[list[SourceFile], list[tuple[str, str]]]:
         # Hidden folders (.git, editors' caches) are not part of the corpus; os.walk does not
         # follow symlinked folders, so link loops cannot trap it.
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        for name in sorted(names):
+        for name in sorted(names, key=_name_order):
             path = os.path.join(directory, name)
             lower = name.lower()
             if name.startswith("."):

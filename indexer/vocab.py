@@ -98,6 +98,7 @@ class Vocabulary:
 
     def find_units(self, text: str) -> list[str]:
         """Return the canonical units mentioned in ``text``, in order of first mention."""
+        text = normalize_line(text)
         found: list[tuple[int, str]] = []
         for match in self._unit_pattern.finditer(text):
             name = self._unit_aliases[match_key(match.group(0))]

@@ -1,0 +1,82 @@
+import re
+
+import pytest
+from whoosh.analysis import Tokenizer
+
+from indexer.analysis import AccentFoldFilter
+from indexer.analysis import VietnameseTokenizer
+from indexer.analysis import folded_analyzer
+from indexer.analysis import syllable_analyzer
+from indexer.analysis import word_analyzer
+from indexer.normalize import fold_accents
+from indexer.normalize import normalize_text
+from tests.conftest import read_seed
+from tests.conftest import seed_names
+
+SAMPLE = "Ngày 14/5/2008, đồng chí Lê Tiến Phương – Phó Bí thư Thường trực Tỉnh ủy\nphát triển đảng viên mới."
+
+
+def _tokens(analyzer, text, **kwargs):
+    return [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True, **kwargs)]
+
+
+def test_syllable_tokens_have_ordinal_positions_and_exact_offsets():
+    tokens = _tokens(syllable_analyzer(), SAMPLE)
+    assert [t[1] for t in tokens] == list(range(len(tokens)))
+    assert tokens[:4] == [("ngày", 0, 0, 4), ("14", 1, 5, 7), ("5", 2, 8, 9), ("2008", 3, 10, 14)]
+    for text, _, start, end in tokens:
+        assert SAMPLE[start:end].lower() == text
+
+
+def test_folded_tokens_drop_diacritics_keep_offsets():
+    tokens = _tokens(folded_analyzer(), "Đảng ủy Khối")
+    assert tokens == [("dang", 0, 0, 4), ("uy", 1, 5, 7), ("khoi", 2, 8, 12)]
+
+
+def test_word_tokens_join_syllables_and_cover_their_span():
+    tokens = _tokens(word_analyzer(), SAMPLE)
+    texts = [t[0] for t in tokens]
+    assert "đồng_chí" in texts and "đảng_viên" in texts and "phát_triển" in texts
+    assert [t[1] for t in tokens] == list(range(len(tokens)))
+    for text, _, start, end in tokens:
+        assert re.sub(r"\s+", "_", SAMPLE[start:end].lower()) == text
+
+
+def test_words_never_cross_lines():
+    tokens = _tokens(word_analyzer(), "Tỉnh\nủy")
+    assert [t[0] for t in tokens] == ["tỉnh", "ủy"]
+
+
+def test_tokenizer_honours_start_pos_start_char_and_tokenize_false():
+    tokenizer = VietnameseTokenizer()
+    shifted = [(t.pos, t.startchar) for t in tokenizer("a b", positions=True, chars=True, start_pos=10, start_char=100)]
+    assert shifted == [(10, 100), (11, 102)]
+    whole = [(t.text, t.startchar, t.endchar) for t in tokenizer("Đảng ủy", chars=True, tokenize=False)]
+    assert whole == [("Đảng ủy", 0, 7)]
+
+
+def test_tokenizer_reuses_one_token_as_whoosh_expects():
+    stream = VietnameseTokenizer()("một hai")
+    assert next(stream) is next(stream)
+    assert isinstance(VietnameseTokenizer(), Tokenizer)
+
+
+def test_analyzers_compare_equal_when_configured_alike():
+    assert VietnameseTokenizer() == VietnameseTokenizer()
+    assert VietnameseTokenizer() != VietnameseTokenizer(words=True)
+    assert [t.text for t in (VietnameseTokenizer() | AccentFoldFilter())("Ưu")] == ["Uu"]
+
+
+@pytest.mark.parametrize("name", seed_names())
+def test_offsets_index_the_stored_text_on_every_seed(name):
+    text = normalize_text(read_seed(name))
+    checks = [
+        (syllable_analyzer(), lambda span: span.lower()),
+        (folded_analyzer(), lambda span: fold_accents(span.lower())),
+        (word_analyzer(), lambda span: re.sub(r"\s+", "_", span.lower())),
+    ]
+    for analyzer, expected_text in checks:
+        tokens = list((t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True))
+        assert tokens
+        for token_text, start, end in tokens:
+            assert expected_text(text[start:end]) == token_text

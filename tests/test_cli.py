@@ -1,0 +1,60 @@
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import NOTICES
+from tests.conftest import ROOT
+from tests.conftest import SHARED
+from tests.conftest import require_shared
+
+FIELDS = {"id", "type", "number", "date", "meeting_date", "title", "signer", "signer_title", "chair",
+          "chair_title", "author", "units", "topics", "references", "place", "issuer", "path", "warnings"}
+
+
+def _run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "indexer", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_extract_prints_one_json_object_per_file():
+    paths = sorted(os.path.join(NOTICES, name) for name in os.listdir(NOTICES))
+    result = _run("extract", *paths)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["path"] for r in records] == paths
+    for record in records:
+        assert set(record) == FIELDS
+
+
+def test_extract_reports_unreadable_files_and_goes_on(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    good = os.path.join(NOTICES, "004_abab5fe7c577bb0b.txt")
+    result = _run("extract", str(bad), good)
+    assert result.returncode == 1
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["path"] == str(bad) and "rỗng" in first["error"]
+    assert second["number"] == "503-TB/TU"
+    assert str(bad) in result.stderr
+
+
+def test_build_prints_a_summary_in_vietnamese(tmp_path):
+    result = _run("build", "--corpus", NOTICES, "--index", str(tmp_path / "ix"))
+    assert result.returncode == 0, result.stderr
+    assert "Đã xây lại toàn bộ chỉ mục" in result.stdout
+    assert "thêm 4" in result.stdout
+    assert "Thiếu trường" in result.stdout
+
+
+def test_build_fails_clearly_on_a_missing_corpus(tmp_path):
+    result = _run("build", "--corpus", str(tmp_path / "nowhere"), "--index", str(tmp_path / "ix"))
+    assert result.returncode == 1
+    assert "không có thư mục" in result.stderr
+
+
+def test_the_shared_metadata_checker_passes():
+    tool = require_shared(os.path.join(SHARED, "tools", "check_metadata.py"))
+    result = subprocess.run([sys.executable, tool, "--python", sys.executable], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.stdout.strip().splitlines()[-1] == "metadata: 65/65 checks pass", result.stdout

@@ -1,0 +1,59 @@
+import pytest
+
+from indexer.vocab import VocabularyError
+from indexer.vocab import load_vocabulary
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Đảng uỷ khối Doanh nghiệp", "Đảng ủy Khối doanh nghiệp", "ĐẢNG ỦY KHỐI DOANH NGHIỆP", "Đảng  ủy khối   Doanh nghiệp"],
+)
+def test_unit_aliases_never_split_a_facet(vocab, written):
+    assert vocab.canonical_unit(written) == "Đảng ủy khối Doanh nghiệp"
+    assert vocab.find_units(f"làm việc với {written} về") == ["Đảng ủy khối Doanh nghiệp"]
+
+
+def test_issuer_organs_are_not_units(vocab):
+    assert vocab.find_units("Văn phòng Tỉnh ủy thông báo ý kiến của Thường trực Tỉnh ủy") == []
+    assert vocab.canonical_unit("Văn phòng Tỉnh ủy") is None
+
+
+def test_district_committees_are_found_without_an_entry(vocab):
+    assert vocab.find_units("làm việc với Ban Thường vụ Huyện ủy Hàm Tân về") == ["Huyện ủy Hàm Tân"]
+    assert vocab.find_units("các huyện, thị, thành ủy, đảng ủy trực thuộc") == []
+
+
+def test_people_are_canonicalised(vocab):
+    assert vocab.canonical_person("LÊ TẤN  LAI") == "Lê Tấn Lai"
+    assert vocab.canonical_person("nguyễn văn bình") == "Nguyễn Văn Bình"
+
+
+def test_topics_need_a_real_share_of_the_notice(vocab):
+    title = "Kết luận về công tác phát triển đảng viên"
+    body = "phát triển đảng viên mới, kết nạp đảng viên, quần chúng ưu tú. Có nhắc an ninh một lần."
+    assert vocab.find_topics(title, body) == ["Phát triển đảng viên"]
+    assert vocab.find_topics("", "") == []
+
+
+def test_topic_phrases_ignore_punctuation(vocab):
+    scores = vocab.topic_scores("", "công tác giáo dục chính trị tư tưởng")
+    assert scores == vocab.topic_scores("", "công tác giáo dục chính trị, tư tưởng")
+    assert scores["Giáo dục chính trị, tư tưởng"] > 0
+
+
+def test_vocabulary_fingerprint_follows_the_files(tmp_path):
+    (tmp_path / "topics.toml").write_text('[[topic]]\nname = "A"\nphrases = ["a b"]\n', encoding="utf-8")
+    first = load_vocabulary(str(tmp_path)).fingerprint
+    (tmp_path / "topics.toml").write_text('[[topic]]\nname = "A"\nphrases = ["a c"]\n', encoding="utf-8")
+    assert load_vocabulary(str(tmp_path)).fingerprint != first
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("[[topic]\nname=", "TOML"), ('[[topic]]\nphrases = ["x"]\n', "name"), ('[[topic]]\nname = "A"\nphrases = "x"\n', "danh sách")],
+)
+def test_broken_vocabulary_names_the_file(tmp_path, content, message):
+    (tmp_path / "topics.toml").write_text(content, encoding="utf-8")
+    with pytest.raises(VocabularyError, match=message) as info:
+        load_vocabulary(str(tmp_path))
+    assert "topics.toml" in str(info.value)
