@@ -10,6 +10,7 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter
 
+from indexer.extract import missing_fields
 from indexer.notice import Notice
 from indexer.notice import load_file
 from indexer.notice import load_record
@@ -168,8 +169,7 @@ def _write(path: str, fresh: bool, plan: _Plan, previous: dict, vocab: Vocabular
             if old and not fresh:
                 writer.delete_by_term("id", item.doc_id)
             writer.add_document(**index_fields(notice))
-            missing = [w.split(":", 1)[0] for w in notice.meta.warnings if ": không tìm thấy" in w]
-            plan.docs[item.doc_id] = {**entry, "missing": missing}
+            plan.docs[item.doc_id] = {**entry, "missing": missing_fields(notice.meta)}
             report.indexed_ids.append(item.doc_id)
             if old:
                 report.updated += 1

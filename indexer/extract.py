@@ -118,9 +118,13 @@ def _units(layout: Layout, title: str | None, vocab: Vocabulary) -> list[str]:
     return vocab.find_units("\n".join(spans))
 
 
+def missing_fields(meta: Metadata) -> list[str]:
+    """Return the fields a notice of this type should have and this one lacks."""
+    return [field for field in _EXPECTED.get(meta.type, _EXPECTED[None]) if not getattr(meta, field)]
+
+
 def _warnings(meta: Metadata) -> list[str]:
-    expected = _EXPECTED.get(meta.type, _EXPECTED[None])
-    return [f"{field}: không tìm thấy {FIELD_LABELS[field]}" for field in expected if not getattr(meta, field)]
+    return [f"{field}: không tìm thấy {FIELD_LABELS[field]}" for field in missing_fields(meta)]
 
 
 def extract_metadata(doc_id: str, text: str, vocab: Vocabulary) -> Metadata:

@@ -14,7 +14,7 @@ from indexer.notice import Notice
 from indexer.refs import ref_key
 
 # Bump when the schema or the extraction rules change: the next build then re-indexes everything.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TITLE_BOOST = 3.0
 # Facet value of notices without a date, so that they can be counted and selected.
 UNDATED = "none"
@@ -47,6 +47,7 @@ def build_schema() -> Schema:
         units=_values_field(),
         topics=_values_field(),
         references=_values_field(),
+        number=ID(sortable=True),
         number_key=ID(),
         cites=_values_field(),
         meta=STORED(),
@@ -78,7 +79,7 @@ def index_fields(notice: Notice) -> dict:
         "cites": _join([ref_key(r) for r in meta.references]),
         "meta": {**meta.as_dict(), "path": notice.source},
     }
-    for name in ("type", "signer", "chair"):
+    for name in ("type", "signer", "chair", "number"):
         if getattr(meta, name):
             fields[name] = getattr(meta, name)
     if meta.number:

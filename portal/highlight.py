@@ -1,0 +1,87 @@
+"""Highlight a query's phrases in stored text: matched syllables in ``<mark>``, the rest escaped."""
+
+import re
+
+from markupsafe import Markup
+from markupsafe import escape
+
+from indexer.normalize import fold_accents
+from portal.query import Phrase
+
+_SYLLABLE = re.compile(r"[^\W_]+")
+FRAGMENT_CHARS = 220
+MAX_FRAGMENTS = 3
+_ELLIPSIS = "…"
+
+
+def match_spans(text: str, phrases: list[Phrase]) -> list[tuple[int, int]]:
+    """Return the character spans of ``text`` covered by any of the phrases, sorted and merged."""
+    if not phrases:
+        return []
+    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _SYLLABLE.finditer(text)]
+    exact = [t[2] for t in tokens]
+    folded = [fold_accents(t) for t in exact]
+    spans = []
+    for phrase in phrases:
+        words = folded if not phrase.exact else exact
+        size = len(phrase.syllables)
+        first = phrase.syllables[0]
+        for i, word in enumerate(words):
+            if word == first and tuple(words[i:i + size]) == phrase.syllables:
+                spans.append((tokens[i][0], tokens[i + size - 1][1]))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> Markup:
+    """Escape ``text[start:end]`` with the given spans wrapped in ``<mark>``."""
+    end = len(text) if end is None else end
+    out, pos = [], start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        out.append(escape(text[pos:span_start]))
+        out.append(Markup("<mark>") + escape(text[span_start:span_end]) + Markup("</mark>"))
+        pos = span_end
+    out.append(escape(text[pos:end]))
+    return Markup("").join(out)
+
+
+def _window(text: str, center: int) -> tuple[int, int]:
+    start = max(0, center - FRAGMENT_CHARS // 3)
+    end = min(len(text), start + FRAGMENT_CHARS)
+    # Widen to whole words so that no syllable is cut in two.
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
+
+
+def snippet(text: str, phrases: list[Phrase], skip: int = 0) -> Markup:
+    """Return up to three highlighted fragments of ``text``; its opening when nothing matches.
+
+    :param skip: characters at the start to leave out of a plain opening (the title, say)
+    """
+    spans = match_spans(text, phrases)
+    if not spans:
+        start, end = _window(text, skip + FRAGMENT_CHARS // 3)
+        return mark(text, [], start, end) + (_ELLIPSIS if end < len(text) else "")
+    fragments: list[tuple[int, int]] = []
+    for span_start, _ in spans:
+        if fragments and span_start < fragments[-1][1]:
+            continue
+        fragments.append(_window(text, span_start))
+        if len(fragments) == MAX_FRAGMENTS:
+            break
+    parts = [mark(text, spans, start, end) for start, end in fragments]
+    lead = _ELLIPSIS if fragments[0][0] > 0 else ""
+    tail = _ELLIPSIS if fragments[-1][1] < len(text) else ""
+    return Markup(lead) + Markup(" " + _ELLIPSIS + " ").join(parts) + Markup(tail)
