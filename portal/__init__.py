@@ -4,23 +4,32 @@ import os
 
 from flask import Flask
 
-TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the portal; the index folder comes from ``PORTAL_INDEX`` when it is set."""
-    app = Flask(__name__, instance_relative_config=True, template_folder=TEMPLATES)
-    app.config.from_mapping(INDEX_PATH=os.path.join(app.instance_path, "index"))
+    app = Flask(__name__, instance_relative_config=True, template_folder=os.path.join(ROOT, "templates"),
+                static_folder=os.path.join(ROOT, "static"))
+    app.config.from_mapping(INDEX_PATH=os.path.join(app.instance_path, "index"), JSON_AS_ASCII=False)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         if os.environ.get("PORTAL_INDEX"):
             app.config["INDEX_PATH"] = os.environ["PORTAL_INDEX"]
     else:
         app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False
 
-    from portal import index
+    from portal import errors
+    from portal import filters
+    from portal.views import api
+    from portal.views import browse
+    from portal.views import doc
     from portal.views import home
+    from portal.views import search
 
-    index.init_app(app)
-    app.register_blueprint(home.bp)
+    filters.init_app(app)
+    errors.init_app(app)
+    for blueprint in (home.bp, search.bp, doc.bp, browse.bp, api.bp):
+        app.register_blueprint(blueprint)
     return app

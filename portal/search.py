@@ -62,9 +62,9 @@ def _facet_counts(generation, params: SearchParams, base: frozenset, selections:
     return facets
 
 
-def _ranked(generation, text, matched: frozenset, params: SearchParams) -> list[int]:
+def _ranked(generation, text, matched: frozenset, params: SearchParams, per_page: int) -> list[int]:
     searcher = generation.searcher()
-    limit = params.page * PER_PAGE
+    limit = params.page * per_page
     if text is not None and params.effective_sort == "phu-hop":
         results = searcher.search(text, filter=set(matched), limit=limit)
         ids = {hit.docnum: hit["id"] for hit in results}
@@ -86,7 +86,7 @@ def _hit(generation, docnum: int, parsed) -> dict:
     }
 
 
-def search(params: SearchParams) -> dict:
+def search(params: SearchParams, per_page: int = PER_PAGE) -> dict:
     """Run a search: one page of hits, exact facet counts over every match, a suggestion.
 
     :raise IndexUnavailable: no index has been built yet
@@ -99,16 +99,16 @@ def search(params: SearchParams) -> dict:
         for facet in FACET_FIELDS if params.selected(facet)
     }
     matched = base.intersection(*selections.values())
-    ranked = _ranked(generation, text, matched, params) if matched else []
-    page_docs = ranked[(params.page - 1) * PER_PAGE:params.page * PER_PAGE]
+    ranked = _ranked(generation, text, matched, params, per_page) if matched else []
+    page_docs = ranked[(params.page - 1) * per_page:params.page * per_page]
     folded = any(not p.exact for p in parsed.phrases())
     facets = _facet_counts(generation, params, base, selections)
     return {
         "query": params.q,
         "total": len(matched),
         "page": params.page,
-        "per_page": PER_PAGE,
-        "pages": max(1, -(-len(matched) // PER_PAGE)),
+        "per_page": per_page,
+        "pages": max(1, -(-len(matched) // per_page)),
         "hits": [_hit(generation, docnum, parsed) for docnum in page_docs],
         "facets": facets,
         "histogram": sorted(facets["year"], key=lambda item: item["value"]),

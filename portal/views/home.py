@@ -1,27 +1,29 @@
-"""Home page: what the archive holds (the full search pages come with the portal issue)."""
+"""Home page: search box, years at a glance, recent notices, saved searches (kept in the browser)."""
 
 from flask import Blueprint
 from flask import render_template
+from flask import url_for
+from werkzeug.datastructures import MultiDict
 
-from portal.index import IndexUnavailable
-from portal.index import get_searcher
+from portal import search as search_service
+from portal.pages import search_page
 
 bp = Blueprint("home", __name__)
-RECENT = 20
-
-
-def _recent_notices() -> tuple[int, list[dict]]:
-    searcher = get_searcher()
-    docs = [fields["meta"] for fields in searcher.all_stored_fields()]
-    docs.sort(key=lambda meta: (meta.get("date") or "", meta["id"]), reverse=True)
-    return len(docs), docs[:RECENT]
+RECENT = 10
 
 
 @bp.route("/")
 def index():
-    """Show how many notices are indexed and the most recent ones."""
-    try:
-        total, recent = _recent_notices()
-    except IndexUnavailable:
-        return render_template("home/no_index.html"), 503
-    return render_template("home/index.html", total=total, recent=recent)
+    """The front page."""
+    _, recent = search_page(MultiDict())
+    years = search_service.browse_years()
+    for row in years:
+        row["url"] = url_for("browse.year", year=row["value"])
+    return render_template("home/index.html", recent=recent["hits"][:RECENT], total=recent["total"], years=years)
+
+
+@bp.route("/opensearch.xml")
+def opensearch():
+    """The OpenSearch description, so that browsers offer the portal as a search engine."""
+    xml = render_template("opensearch.xml")
+    return xml, 200, {"Content-Type": "application/opensearchdescription+xml; charset=utf-8"}

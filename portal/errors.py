@@ -1,0 +1,30 @@
+"""Error pages in Vietnamese, for HTML and JSON alike."""
+
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
+
+from portal.search import IndexUnavailable
+
+MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    404: "Không tìm thấy trang hoặc văn bản này.",
+    405: "Phương thức không được hỗ trợ.",
+    500: "Đã có lỗi trong hệ thống. Xin thử lại sau.",
+    503: "Chưa có chỉ mục để tìm kiếm. Quản trị viên cần chạy: python -m indexer build",
+}
+
+
+def _render(status: int):
+    message = MESSAGES.get(status, MESSAGES[500])
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    for status in (400, 404, 405, 500):
+        app.register_error_handler(status, lambda exc, status=status: _render(status))
+    app.register_error_handler(IndexUnavailable, lambda exc: _render(503))

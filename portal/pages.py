@@ -1,0 +1,184 @@
+"""Page data builders: one function per page computes the data; HTML and JSON views render it.
+
+Builders add what templates must not compute: URLs for every facet toggle, chip, page and feed.
+"""
+
+from flask import abort
+from flask import url_for
+
+from portal import search as search_service
+from portal.params import FACETS
+from portal.params import SearchParams
+from portal.params import parse_params
+
+FACET_LABELS = {"year": "Năm", "signer": "Người ký", "unit": "Đơn vị", "topic": "Chủ đề",
+                "chair": "Người chủ trì", "type": "Loại văn bản"}
+FACET_TOP = 8
+
+
+def search_url(params: SearchParams, endpoint: str = "search.results", **values) -> str:
+    """Return the canonical URL of a search on one of the search endpoints."""
+    query = params.query_string()
+    return url_for(endpoint, **values) + (f"?{query}" if query else "")
+
+
+def _facet_blocks(params: SearchParams, facets: dict) -> list[dict]:
+    blocks = []
+    for facet in FACETS:
+        items = [
+            {**item, "toggle_url": search_url(params.toggled(facet, item["value"])),
+             "label": year_label(item["value"]) if facet == "year" else item["value"]}
+            for item in facets[facet]
+        ]
+        if items:
+            blocks.append({"name": facet, "label": FACET_LABELS[facet], "items": items,
+                           "top": items[:FACET_TOP], "more": items[FACET_TOP:],
+                           "alphabetical": sorted(items, key=lambda i: i["label"].lower())})
+    return blocks
+
+
+def _chips(params: SearchParams) -> list[dict]:
+    chips = [
+        {"label": f"{FACET_LABELS[facet]}: {year_label(value) if facet == 'year' else value}",
+         "remove_url": search_url(params.toggled(facet, value))}
+        for facet in FACETS for value in params.selected(facet)
+    ]
+    for name, label in (("date_from", "Từ ngày"), ("date_to", "Đến ngày")):
+        if getattr(params, name):
+            chips.append({"label": f"{label}: {vn_date(getattr(params, name))}",
+                          "remove_url": search_url(params.replace(**{name: None}))})
+    return chips
+
+
+def _pagination(params: SearchParams, pages: int) -> dict:
+    def link(page):
+        return search_url(params.replace(page=page))
+
+    window = range(max(1, params.page - 3), min(pages, params.page + 3) + 1)
+    return {
+        "current": params.page, "pages": pages,
+        "previous": link(params.page - 1) if params.page > 1 else None,
+        "next": link(params.page + 1) if params.page < pages else None,
+        "links": [{"page": p, "url": link(p), "current": p == params.page} for p in window],
+    }
+
+
+def _loosen(params: SearchParams) -> list[dict]:
+    """Suggest what to drop when a search finds nothing."""
+    options = [{"label": chip["label"], "url": chip["remove_url"]} for chip in _chips(params)]
+    if params.q and (options or params.date_from or params.date_to):
+        options.append({"label": "Bỏ mọi bộ lọc", "url": search_url(SearchParams(q=params.q))})
+    if params.q:
+        options.append({"label": "Bỏ từ khóa, giữ bộ lọc", "url": search_url(params.replace(q=""))})
+    return options
+
+
+def search_page(args) -> tuple[SearchParams, dict]:
+    """Build everything the results page and its twins show."""
+    params = parse_params(args)
+    result = search_service.search(params)
+    for hit in result["hits"]:
+        hit["url"] = url_for("doc.show", doc_id=hit["id"], **_context_args(params))
+    suggestion = result["suggestion"]
+    blocks = _facet_blocks(params, result["facets"])
+    years = next((b["items"] for b in blocks if b["name"] == "year"), [])
+    page = {
+        **result,
+        "params": params,
+        "facet_blocks": blocks,
+        "histogram": sorted(years, key=lambda item: item["value"]),
+        "histogram_max": max((item["count"] for item in years), default=0),
+        "form_fields": [(k, v) for k, v in params.items() if k not in ("from", "to", "page")],
+        "chips": _chips(params),
+        "pagination": _pagination(params, result["pages"]),
+        "loosen": _loosen(params) if not result["total"] else [],
+        "suggestion_url": search_url(params.replace(q=suggestion)) if suggestion else None,
+        "sort_links": [
+            {"value": value, "label": label, "url": search_url(params.replace(sort=value, page=params.page)),
+             "current": params.effective_sort == value}
+            for value, label in (("phu-hop", "Phù hợp nhất"), ("moi-nhat", "Mới nhất"), ("cu-nhat", "Cũ nhất"))
+            if value != "phu-hop" or params.q
+        ],
+        "canonical_url": search_url(params, _external=True),
+        "json_url": search_url(params, "api.search"),
+        "atom_url": search_url(params.replace(page=1), "search.atom"),
+        "csv_url": search_url(params.replace(page=1), "search.csv"),
+        "title": search_title(params),
+    }
+    return params, page
+
+
+def _context_args(params: SearchParams) -> dict:
+    """The search a notice was opened from travels with it, for highlights and previous/next."""
+    args: dict[str, list[str]] = {}
+    for name, value in params.items():
+        args.setdefault(name, []).append(value)
+    return args
+
+
+def _neighbours(doc_id: str, params: SearchParams) -> dict:
+    """Find the notices before and after ``doc_id`` in the search it was opened from."""
+    result = search_service.search(params)
+    ids = [hit["id"] for hit in result["hits"]]
+    if doc_id not in ids:
+        return {}
+    position = ids.index(doc_id)
+    before = result["hits"][position - 1] if position > 0 else None
+    after = result["hits"][position + 1] if position + 1 < len(ids) else None
+    if before is None and params.page > 1:
+        before = (search_service.search(params.replace(page=params.page - 1))["hits"] or [None])[-1]
+        before_params = params.replace(page=params.page - 1)
+    else:
+        before_params = params
+    if after is None and params.page < result["pages"]:
+        after = (search_service.search(params.replace(page=params.page + 1))["hits"] or [None])[0]
+        after_params = params.replace(page=params.page + 1)
+    else:
+        after_params = params
+    return {
+        "previous": before and {"title": before["title"],
+                                "url": url_for("doc.show", doc_id=before["id"], **_context_args(before_params))},
+        "next": after and {"title": after["title"],
+                           "url": url_for("doc.show", doc_id=after["id"], **_context_args(after_params))},
+        "position": (params.page - 1) * result["per_page"] + position + 1,
+        "total": result["total"],
+    }
+
+
+def search_title(params: SearchParams) -> str:
+    """Describe a search in a few words (page title, feed title, link previews)."""
+    parts = [f"“{params.q}”"] if params.q else []
+    parts += [f"{FACET_LABELS[f].lower()} {', '.join(params.selected(f))}" for f in FACETS if params.selected(f)]
+    return "Tìm kiếm " + "; ".join(parts) if parts else "Tất cả văn bản"
+
+
+def doc_page(doc_id: str, args) -> dict:
+    """Build the notice page; 404 when the id is unknown."""
+    params = parse_params(args)
+    doc = search_service.get_doc(doc_id, params.q)
+    if doc is None:
+        abort(404)
+    doc["search"] = params if params.items() else None
+    doc["search_url"] = search_url(params) if params.items() else None
+    doc["neighbours"] = _neighbours(doc_id, params) if params.items() else {}
+    return doc
+
+
+def vn_date(value: str | None) -> str:
+    """Write an ISO date the Vietnamese way: ``2008-05-16`` -> ``16/5/2008``."""
+    if not value:
+        return ""
+    year, month, day = value.split("-")
+    return f"{int(day)}/{int(month)}/{year}"
+
+
+def year_label(value: str) -> str:
+    """Label a year facet value; undated notices have their own."""
+    return "Không rõ ngày" if value == "none" else value
+
+
+def month_label(value: str) -> str:
+    """Label a ``2014-06`` month as ``Tháng 6/2014``."""
+    if value == "none" or len(value) != 7:
+        return "Không rõ ngày"
+    return f"Tháng {int(value[5:])}/{value[:4]}"

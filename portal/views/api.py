@@ -1,0 +1,42 @@
+"""JSON twins of the search and notice pages, built by the same functions as the HTML."""
+
+from flask import Blueprint
+from flask import jsonify
+from flask import request
+from werkzeug.datastructures import MultiDict
+
+from portal.pages import doc_page
+from portal.pages import search_page
+from portal.views.search import canonical_redirect
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+HIT_FIELDS = ("id", "url", "title", "date", "number", "signer", "chair", "units", "topics", "snippet")
+
+
+@bp.route("/search")
+def search():
+    """``/api/search`` takes the parameters of ``/tim-kiem`` and returns SPEC's JSON shape."""
+    response = canonical_redirect("api.search")
+    if response:
+        return response
+    _, page = search_page(request.args)
+    return jsonify({
+        "query": page["query"],
+        "total": page["total"],
+        "page": page["page"],
+        "per_page": page["per_page"],
+        "hits": [{key: str(hit[key]) if key == "snippet" else hit[key] for key in HIT_FIELDS} for hit in page["hits"]],
+        "facets": {name: [{"value": i["value"], "count": i["count"]} for i in items]
+                   for name, items in page["facets"].items()},
+        "suggestion": page["suggestion"],
+    })
+
+
+@bp.route("/doc/<doc_id>")
+def doc(doc_id: str):
+    """``/api/doc/<id>``: a notice's metadata and text."""
+    data = doc_page(doc_id, MultiDict())
+    return jsonify({"id": data["id"], "metadata": data["meta"], "text": data["text"],
+                    "references": data["references"],
+                    "cited_by": [m["id"] for m in data["cited_by"]],
+                    "related": [m["id"] for m in data["related"]]})

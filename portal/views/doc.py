@@ -1,0 +1,62 @@
+"""A notice (``/van-ban/<id>``): metadata, full text with highlights, citations, related notices."""
+
+import re
+
+from flask import Blueprint
+from flask import render_template
+from flask import request
+from flask import url_for
+from markupsafe import Markup
+from markupsafe import escape
+
+from indexer.refs import REFERENCE
+from indexer.refs import canonical_ref
+from portal.highlight import mark
+from portal.highlight import match_spans
+from portal.pages import doc_page
+
+bp = Blueprint("doc", __name__)
+# "1.", "2.3-", "II-", "a)" at the start of a paragraph: a numbered point a link can open at.
+_POINT = re.compile(r"^\s*((?:[IVX]+|\d+(?:\.\d+)*)[.\-)]|[a-zđ]\))\s*")
+
+
+def _point_anchor(paragraph: str) -> str | None:
+    match = _POINT.match(paragraph)
+    if not match:
+        return None
+    return "muc-" + re.sub(r"[^\w]+", "-", match.group(1)).strip("-").lower()
+
+
+def _link_references(html: Markup, references: dict) -> Markup:
+    """Turn cited numbers into links: to the notice when the corpus has it, else to a search."""
+    def replace(match):
+        number = canonical_ref(match.group(0))
+        owner = references.get(number)
+        target = url_for("doc.show", doc_id=owner) if owner else url_for("search.results", q=number)
+        return f'<a class="ref" href="{escape(target)}">{match.group(0)}</a>'
+
+    # Numbers hold no characters that escaping changes, so the escaped text still shows them whole.
+    return Markup(REFERENCE.sub(replace, str(html)))
+
+
+def paragraphs(text: str, phrases, references: dict) -> list[dict]:
+    """Split a notice into paragraphs, highlighted, with anchors on numbered points."""
+    spans = match_spans(text, phrases)
+    out, start = [], 0
+    for block in text.split("\n"):
+        end = start + len(block)
+        if block.strip():
+            html = _link_references(mark(text, spans, start, end), references)
+            out.append({"html": html, "anchor": _point_anchor(block)})
+        start = end + 1
+    return out
+
+
+@bp.route("/van-ban/<doc_id>")
+def show(doc_id: str):
+    """Show one notice; arriving from a search highlights its terms."""
+    doc = doc_page(doc_id, request.args)
+    doc["paragraphs"] = paragraphs(doc["text"], doc["phrases"], doc["references"])
+    doc["canonical_url"] = url_for("doc.show", doc_id=doc_id, _external=True)
+    doc["json_url"] = url_for("api.doc", doc_id=doc_id)
+    return render_template("doc/notice.html", doc=doc)

@@ -1,0 +1,78 @@
+"""Search results (``/tim-kiem``) and their Atom feed and CSV export."""
+
+import csv
+import io
+
+from flask import Blueprint
+from flask import Response
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from portal import search as search_service
+from portal.pages import search_page
+from portal.pages import search_url
+from portal.params import parse_params
+
+bp = Blueprint("search", __name__)
+FEED_ENTRIES = 50
+CSV_MAX_ROWS = 5000
+CSV_COLUMNS = ("id", "url", "ngày", "số hiệu", "loại", "tiêu đề", "người ký", "người chủ trì", "đơn vị", "chủ đề")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def canonical_redirect(endpoint: str):
+    """Redirect any other spelling of a search to its one canonical URL; None when already there."""
+    params = parse_params(request.args)
+    if list(request.args.items(multi=True)) != params.items():
+        return redirect(search_url(params, endpoint), code=301)
+    return None
+
+
+@bp.route("/tim-kiem")
+def results():
+    """Show one page of results with facets."""
+    response = canonical_redirect("search.results")
+    if response:
+        return response
+    _, page = search_page(request.args)
+    return render_template("search/results.html", page=page)
+
+
+@bp.route("/tim-kiem.atom")
+def atom():
+    """Serve a search as an Atom feed, newest first, for cadres who subscribe to it."""
+    response = canonical_redirect("search.atom")
+    if response:
+        return response
+    args = request.args.copy()
+    args["sort"] = "moi-nhat"
+    _, page = search_page(args)
+    xml = render_template("search/feed.xml", page=page, entries=page["hits"][:FEED_ENTRIES])
+    return Response(xml, mimetype="application/atom+xml")
+
+
+def _cell(value) -> str:
+    text = "; ".join(value) if isinstance(value, list) else str(value or "")
+    # A spreadsheet would run a cell starting like a formula: make it plain text.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@bp.route("/tim-kiem.csv", endpoint="csv")
+def csv_export():
+    """Export every result of a search (up to a limit) as CSV."""
+    response = canonical_redirect("search.csv")
+    if response:
+        return response
+    params = parse_params(request.args)
+    result = search_service.search(params.replace(page=1), per_page=CSV_MAX_ROWS)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for hit in result["hits"]:
+        url = url_for("doc.show", doc_id=hit["id"], _external=True)
+        writer.writerow([_cell(v) for v in (hit["id"], url, hit["date"], hit["number"], hit["type"], hit["title"],
+                                             hit["signer"], hit["chair"], hit["units"], hit["topics"])])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=tim-kiem.csv"})

@@ -1,0 +1,80 @@
+// The two features that need JavaScript: copying a link and saved searches (kept in this browser).
+(function () {
+  "use strict";
+  var KEY = "tim-kiem-da-luu";
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; }
+  }
+  function store(items) { localStorage.setItem(KEY, JSON.stringify(items)); }
+
+  function copy(button) {
+    var url = button.getAttribute("data-url");
+    var done = function () { button.textContent = "Đã sao chép"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(done, function () { window.prompt("Sao chép liên kết:", url); });
+    } else {
+      var field = document.createElement("textarea");
+      field.value = url;
+      document.body.appendChild(field);
+      field.select();
+      try { document.execCommand("copy"); done(); } catch (e) { window.prompt("Sao chép liên kết:", url); }
+      document.body.removeChild(field);
+    }
+  }
+
+  function save(button) {
+    var items = load().filter(function (item) { return item.url !== button.getAttribute("data-url"); });
+    var name = window.prompt("Đặt tên cho tìm kiếm này:", button.getAttribute("data-name")) ;
+    if (name === null) { return; }
+    items.unshift({ name: name || button.getAttribute("data-name"), url: button.getAttribute("data-url") });
+    store(items);
+    button.textContent = "Đã lưu";
+  }
+
+  function renderSaved() {
+    var section = document.querySelector(".saved-searches");
+    if (!section) { return; }
+    var list = section.querySelector(".saved-list");
+    var items = load();
+    list.textContent = "";
+    items.forEach(function (item, index) {
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = item.url;
+      link.textContent = item.name;
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "remove-saved";
+      remove.textContent = "Xóa";
+      remove.setAttribute("aria-label", "Xóa tìm kiếm đã lưu " + item.name);
+      remove.addEventListener("click", function () {
+        var rest = load();
+        rest.splice(index, 1);
+        store(rest);
+        renderSaved();
+      });
+      li.appendChild(link);
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(remove);
+      list.appendChild(li);
+    });
+    section.hidden = items.length === 0;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".copy-link").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { copy(button); });
+    });
+    document.querySelectorAll(".save-search").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { save(button); });
+    });
+    document.querySelectorAll("button.print").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+    renderSaved();
+  });
+}());
