@@ -23,6 +23,7 @@ from portal.query import Phrase
 FACET_FIELDS = {"year": "year", "signer": "signer", "unit": "units", "topic": "topics", "chair": "chair",
                 "type": "type"}
 WORD_BOOST = 2.0
+PHRASE_BOOST = 3.0
 NUMBER_BOOST = 1000.0
 CITES_BOOST = 50.0
 
@@ -112,7 +113,7 @@ def _fields(phrase: Phrase) -> tuple[str, str]:
 
 
 def text_query(parsed: ParsedQuery) -> wq.Query | None:
-    """Turn a parsed query into a Whoosh query; None when it asks for no text."""
+    """Turn what a parsed query requires into a Whoosh query; None when it requires no text."""
     groups = [wq.Or([phrase_query(p, _fields(p)) for p in group]) for group in parsed.required]
     if not groups and not parsed.number_key:
         return None
@@ -121,14 +122,24 @@ def text_query(parsed: ParsedQuery) -> wq.Query | None:
     words = [w for _, _, w in word_spans(parsed.plain.lower())] if parsed.plain else []
     boosts = [wq.Term("title_words", w, boost=WORD_BOOST) for w in words if "_" in w]
     boosts += [wq.Term("body_words", w) for w in words if "_" in w]
+    singles = [group[0] for group in parsed.required if len(group) == 1]
+    if len(singles) > 1 and len(singles) == len(parsed.required):
+        # Documents where the words stand together, in the typed order, rank first.
+        together = [fold_accents(s) for p in singles for s in p.syllables]
+        boosts += [wq.Phrase(field, together, boost=PHRASE_BOOST) for field in ("title_fold", "body_fold")]
     if boosts and groups:
         main = wq.AndMaybe(main, wq.Or(boosts))
     if parsed.number_key:
         main = wq.Or([main, wq.Term("number_key", parsed.number_key, boost=NUMBER_BOOST),
                       wq.Term("cites", parsed.number_key, boost=CITES_BOOST)])
-    if parsed.excluded:
-        main = wq.AndNot(main, wq.Or([phrase_query(p, _fields(p)) for p in parsed.excluded]))
     return main
+
+
+def excluded_query(parsed: ParsedQuery) -> wq.Query | None:
+    """What must not appear. Callers subtract its documents: whoosh3's AndNot lets some through."""
+    if not parsed.excluded:
+        return None
+    return wq.Or([phrase_query(p, _fields(p)) for p in parsed.excluded])
 
 
 def resolve_values(generation: Generation, field: str, typed: list[str]) -> set[str]:

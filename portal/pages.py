@@ -31,7 +31,7 @@ def _facet_blocks(params: SearchParams, facets: dict) -> list[dict]:
             for item in facets[facet]
         ]
         if items:
-            blocks.append({"name": facet, "label": FACET_LABELS[facet], "items": items,
+            blocks.append({"name": facet, "label": FACET_LABELS[facet], "entries": items,
                            "top": items[:FACET_TOP], "more": items[FACET_TOP:],
                            "alphabetical": sorted(items, key=lambda i: i["label"].lower())})
     return blocks
@@ -81,7 +81,7 @@ def search_page(args) -> tuple[SearchParams, dict]:
         hit["url"] = url_for("doc.show", doc_id=hit["id"], **_context_args(params))
     suggestion = result["suggestion"]
     blocks = _facet_blocks(params, result["facets"])
-    years = next((b["items"] for b in blocks if b["name"] == "year"), [])
+    years = next((b["entries"] for b in blocks if b["name"] == "year"), [])
     page = {
         **result,
         "params": params,

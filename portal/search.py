@@ -35,8 +35,12 @@ def _union(table: dict, values) -> frozenset:
 
 def _base_docs(generation, params: SearchParams, parsed) -> tuple[frozenset, object]:
     """Documents matching the text, the query's own field filters and the date range."""
+    searcher = generation.searcher()
     text = engine.text_query(parsed)
-    docs = frozenset(generation.searcher().docs_for_query(text)) if text else generation.all_docs
+    docs = frozenset(searcher.docs_for_query(text)) if text else generation.all_docs
+    excluded = engine.excluded_query(parsed)
+    if excluded is not None:
+        docs -= frozenset(searcher.docs_for_query(excluded))
     for prefix, typed in parsed.filters.items():
         field = FACET_FIELDS[prefix]
         docs &= _union(generation.facets[field], engine.resolve_values(generation, field, typed))

@@ -1,0 +1,130 @@
+"""Totals and facet counts equal brute force, on the seeds and on real news articles."""
+
+import collections
+import gzip
+import itertools
+import json
+import re
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from indexer.build import BuildOptions
+from indexer.build import build_index
+from indexer.normalize import fold_accents
+from portal import create_app
+from portal import search as search_service
+from portal.params import FACETS
+from portal.params import parse_params
+from portal.query import parse_query
+from tests.conftest import BENCH
+from tests.conftest import require_shared
+
+FIELD_OF = {"year": "year", "signer": "signer", "unit": "units", "topic": "topics", "chair": "chair", "type": "type"}
+SIGNERS = ("Lê Tấn Lai", "Huỳnh Đa Trung", "Nguyễn Văn Bình", "Trần Thị Mai")
+UNITS = ("Huyện ủy Tuy Phong", "Đảng ủy khối Doanh nghiệp", "Thành ủy Phan Thiết", "Tỉnh Đoàn", "Hội Nông dân tỉnh")
+BENCH_DOCS = 300
+
+
+def _values(meta: dict, facet: str) -> list[str]:
+    if facet == "year":
+        return [meta["date"][:4]] if meta.get("date") else ["none"]
+    value = meta.get(FIELD_OF[facet])
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def _phrase_in(phrase, text: str) -> bool:
+    haystack = text.lower() if phrase.exact else fold_accents(text.lower())
+    pattern = r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, phrase.syllables)) + r"(?![^\W_])"
+    return re.search(pattern, haystack) is not None
+
+
+def brute_force(docs: dict, args: MultiDict) -> tuple[int, dict]:
+    """Count by scanning every document: the total, and each facet as if its own filter were off."""
+    params = parse_params(args)
+    parsed = parse_query(params.q)
+
+    def text_ok(body):
+        return all(any(_phrase_in(p, body) for p in group) for group in parsed.required) and \
+            not any(_phrase_in(p, body) for p in parsed.excluded)
+
+    def facet_ok(meta, facet):
+        chosen = params.selected(facet)
+        return not chosen or bool(set(_values(meta, facet)) & set(chosen))
+
+    base = {doc_id: meta for doc_id, (meta, body) in docs.items() if text_ok(body)}
+    total = sum(all(facet_ok(m, f) for f in FACETS) for m in base.values())
+    counts = {}
+    for facet in FACETS:
+        counter = collections.Counter()
+        for meta in base.values():
+            if all(facet_ok(meta, other) for other in FACETS if other != facet):
+                counter.update(_values(meta, facet))
+        counts[facet] = dict(counter)
+    return total, counts
+
+
+def _check(app, docs, query_string):
+    from urllib.parse import parse_qsl
+
+    args = MultiDict(parse_qsl(query_string))
+    with app.test_request_context():
+        result = search_service.search(parse_params(args))
+    total, counts = brute_force(docs, args)
+    assert result["total"] == total, query_string
+    for facet in FACETS:
+        got = {item["value"]: item["count"] for item in result["facets"][facet] if item["count"]}
+        assert got == counts[facet], (query_string, facet)
+
+
+def _stored_docs(app) -> dict:
+    with app.app_context():
+        searcher = search_service._engine().generation().searcher()
+        return {f["id"]: (f["meta"], f["body"]) for f in searcher.all_stored_fields()}
+
+
+SEED_QUERIES = [
+    "", "q=dang+vien", "q=%C4%91%E1%BA%A3ng+vi%C3%AAn", "q=tuy+phong", "q=%22doanh+nghiep%22", "year=2014",
+    "q=dang&year=2014&year=2008", "signer=L%C3%AA+T%E1%BA%A5n+Lai&topic=M%E1%BA%B7t+tr%E1%BA%ADn+v%C3%A0+%C4%91o%C3%A0n+th%E1%BB%83",
+    "q=ket+luan+-tuy", "q=dan+van+OR+thi+dua", "unit=%C4%90%E1%BA%A3ng+%E1%BB%A7y+kh%E1%BB%91i+Doanh+nghi%E1%BB%87p&year=2018",
+]
+
+
+@pytest.mark.parametrize("query_string", SEED_QUERIES)
+def test_seed_counts_equal_brute_force(app, query_string):
+    _check(app, _stored_docs(app), query_string)
+
+
+@pytest.fixture(scope="module")
+def bench_app(tmp_path_factory):
+    """A few hundred real articles, facet values derived from their ids (they have none)."""
+    folder = tmp_path_factory.mktemp("bench")
+    records = []
+    with gzip.open(require_shared(BENCH), "rt", encoding="utf-8") as f:
+        for line in itertools.islice(f, BENCH_DOCS):
+            record = json.loads(line)
+            n = int(record["id"]) if str(record["id"]).isdigit() else len(records)
+            record["date"] = f"{2010 + n % 9}-{1 + n % 12:02d}-{1 + n % 28:02d}" if n % 10 else None
+            record["signer"] = SIGNERS[n % len(SIGNERS)]
+            record["units"] = sorted({UNITS[n % 5], UNITS[n % 3]})
+            records.append(record)
+    bulk = folder / "sample.jsonl"
+    bulk.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    from indexer.vocab import load_vocabulary
+    from tests.conftest import CORPUS
+
+    build_index(BuildOptions(index=str(folder / "ix"), jsonl=(str(bulk),)), load_vocabulary(CORPUS))
+    return create_app({"TESTING": True, "INDEX_PATH": str(folder / "ix")})
+
+
+BENCH_QUERIES = [
+    "", "q=vi%E1%BB%87t+nam", "q=viet+nam", "q=%22th%C3%A0nh+ph%E1%BB%91%22", "q=%22thanh+pho%22",
+    "year=2012&year=2015", "q=nguoi&signer=L%C3%AA+T%E1%BA%A5n+Lai", "q=cong+an+-giao+thong",
+    "unit=T%E1%BB%89nh+%C4%90o%C3%A0n&unit=H%E1%BB%99i+N%C3%B4ng+d%C3%A2n+t%E1%BB%89nh&year=none",
+    "q=kinh+t%E1%BA%BF&topic=Kinh+t%E1%BA%BF%2C+doanh+nghi%E1%BB%87p", "q=ha+noi+OR+sai+gon",
+]
+
+
+@pytest.mark.parametrize("query_string", BENCH_QUERIES)
+def test_bench_counts_equal_brute_force(bench_app, query_string):
+    _check(bench_app, _stored_docs(bench_app), query_string)

@@ -1,0 +1,51 @@
+import pytest
+
+from portal.query import MAX_QUERY_CHARS
+from portal.query import Phrase
+from portal.query import parse_query
+
+
+def P(text, exact):
+    return Phrase(tuple(text.split()), exact)
+
+
+@pytest.mark.parametrize(
+    ("typed", "required", "excluded", "filters", "number_key"),
+    [
+        ("ket luan tuy phong", [(P("ket", False),), (P("luan", False),), (P("tuy", False),), (P("phong", False),)], [], {}, None),
+        ("kết luận", [(P("kết", True),), (P("luận", True),)], [], {}, None),
+        ('"đảng viên" -"Tuy Phong"', [(P("đảng viên", True),)], [P("tuy phong", False)], {}, None),
+        ('"ket luận"', [(P("ket luan", False),)], [], {}, None),  # one plain syllable widens the phrase
+        ("dân vận OR mặt trận", [(P("dân", True),), (P("vận", True), P("mặt", True)), (P("trận", True),)], [], {}, None),
+        ("503-TB/TU", [(P("503 tb tu", False),)], [], {}, "503 tb tu"),
+        ("503/TB-TU", [(P("503 tb tu", False),)], [], {}, "503 tb tu"),
+        ("503 TB TU", [(P("503", True),), (P("tb", False),), (P("tu", False),)], [], {}, "503 tb tu"),
+        ('signer:"Lê Tấn Lai" năm:2014 đơnvị:tuy', [], [], {"signer": ["Lê Tấn Lai"], "year": ["2014"], "unit": ["tuy"]}, None),
+        ("đảng:viên", [(P("đảng viên", True),)], [], {}, None),  # not a field: read as words
+        ('((( """ ]]', [], [], {}, None),
+        ("", [], [], {}, None),
+        ("Tỉnh uỷ", [(P("tỉnh", True),), (P("ủy", True),)], [], {}, None),  # tone-mark style normalized
+    ],
+)
+def test_parse_query(typed, required, excluded, filters, number_key):
+    parsed = parse_query(typed)
+    assert parsed.required == required
+    assert parsed.excluded == excluded
+    assert parsed.filters == filters
+    assert parsed.number_key == number_key
+
+
+def test_or_keeps_the_user_words_for_ranking():
+    assert parse_query("dân vận OR mặt trận").plain == "dân vận mặt trận"
+
+
+def test_huge_queries_are_cut_and_say_so():
+    parsed = parse_query("đảng " * 1000)
+    assert parsed.truncated
+    assert len(parsed.text) <= MAX_QUERY_CHARS
+    assert len(parsed.required) <= 32
+
+
+def test_empty_query_is_empty():
+    assert parse_query("   ").is_empty
+    assert not parse_query("year:2014").is_empty
