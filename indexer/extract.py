@@ -127,9 +127,9 @@ def _warnings(meta: Metadata) -> list[str]:
     return [f"{field}: không tìm thấy {FIELD_LABELS[field]}" for field in missing_fields(meta)]
 
 
-def extract_metadata(doc_id: str, text: str, vocab: Vocabulary) -> Metadata:
-    """Extract every metadata field from a notice's normalized text."""
-    layout = split_layout(text)
+def extract_metadata(doc_id: str, text: str, vocab: Vocabulary, layout: Layout | None = None) -> Metadata:
+    """Extract every metadata field from a notice's normalized text (split into ``layout`` if given)."""
+    layout = layout or split_layout(text)
     body = "\n".join(layout.paragraphs)
     casing = Truecaser(body)
     meta = Metadata(id=doc_id)

@@ -36,6 +36,7 @@ class Layout:
     paragraphs: list[str] = dataclasses.field(default_factory=list)
     recipients: list[str] = dataclasses.field(default_factory=list)
     signature: list[str] = dataclasses.field(default_factory=list)
+    body_offset: int = 0  # where the body begins in the text: snippets start there
 
 
 def columns(line: str) -> list[str]:
@@ -131,10 +132,12 @@ def split_layout(text: str) -> Layout:
         if first is None:
             return layout
         layout.title_lines = [lines[first].strip()][: 1 if len(lines[first]) <= _MAX_TITLE_CHARS else 0]
-        body = lines[first + len(layout.title_lines):]
-        second = _next_filled(body, 0)
-        if second is not None and find_dateline(body[second]):
-            layout.dateline = body[second].strip()
-            body = body[second + 1:]
+        body_start = first + len(layout.title_lines)
+        second = _next_filled(lines, body_start)
+        if second is not None and find_dateline(lines[second]):
+            layout.dateline = lines[second].strip()
+            body_start = second + 1
+        body = lines[body_start:]
+    layout.body_offset = sum(len(line) + 1 for line in lines[:body_start])
     layout.paragraphs = [line.strip() for line in body if line.strip() and not _SEPARATOR.match(line)]
     return layout

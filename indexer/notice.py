@@ -6,6 +6,7 @@ import re
 
 from indexer.extract import Metadata
 from indexer.extract import extract_metadata
+from indexer.layout import split_layout
 from indexer.normalize import normalize_line
 from indexer.normalize import normalize_text
 from indexer.reading import DEFAULT_MAX_BYTES
@@ -25,6 +26,7 @@ class Notice:
     meta: Metadata
     text: str
     source: str
+    body_offset: int = 0
 
     def as_dict(self) -> dict:
         """Return the metadata with ``path`` and ``warnings``, as ``indexer extract`` prints it."""
@@ -47,11 +49,12 @@ def load_file(path: str, vocab: Vocabulary, max_bytes: int = DEFAULT_MAX_BYTES) 
     :raise indexer.reading.UnreadableFile: the file cannot become text
     """
     decoded = read_notice(path, max_bytes)
-    meta = extract_metadata(doc_id_for(path), decoded.text, vocab)
+    layout = split_layout(decoded.text)
+    meta = extract_metadata(doc_id_for(path), decoded.text, vocab, layout)
     overrides, side_warnings = read_sidecar(path)
     problems = apply_overrides(meta, overrides, vocab)
     meta.warnings = decoded.warnings + side_warnings + problems + meta.warnings
-    return Notice(meta, decoded.text, path)
+    return Notice(meta, decoded.text, path, layout.body_offset)
 
 
 def load_record(record: dict, vocab: Vocabulary, source: str) -> Notice:
@@ -65,7 +68,8 @@ def load_record(record: dict, vocab: Vocabulary, source: str) -> Notice:
         raise ValueError("bản ghi thiếu 'id' hoặc 'text'")
     title = normalize_line(record.get("title") or "")
     text = normalize_text(f"{title}\n\n{body}" if title else body)
-    meta = extract_metadata(safe_id(str(doc_id)), text, vocab)
+    layout = split_layout(text)
+    meta = extract_metadata(safe_id(str(doc_id)), text, vocab, layout)
     if title:
         meta.title = title
     overrides = {k: v for k, v in record.items() if k not in ("id", "text", "title")}
@@ -74,4 +78,4 @@ def load_record(record: dict, vocab: Vocabulary, source: str) -> Notice:
     if unknown:
         problems.append(f"bỏ qua trường không biết: {', '.join(unknown)}")
     meta.warnings = problems + meta.warnings
-    return Notice(meta, text, source)
+    return Notice(meta, text, source, layout.body_offset)

@@ -14,7 +14,7 @@ from indexer.notice import Notice
 from indexer.refs import ref_key
 
 # Bump when the schema or the extraction rules change: the next build then re-indexes everything.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TITLE_BOOST = 3.0
 # Facet value of notices without a date, so that they can be counted and selected.
 UNDATED = "none"
@@ -51,6 +51,7 @@ def build_schema() -> Schema:
         number_key=ID(),
         cites=_values_field(),
         meta=STORED(),
+        body_offset=STORED(),
     )
 
 
@@ -78,6 +79,7 @@ def index_fields(notice: Notice) -> dict:
         "references": _join(meta.references),
         "cites": _join([ref_key(r) for r in meta.references]),
         "meta": {**meta.as_dict(), "path": notice.source},
+        "body_offset": notice.body_offset,
     }
     for name in ("type", "signer", "chair", "number"):
         if getattr(meta, name):

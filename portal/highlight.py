@@ -68,14 +68,16 @@ def _window(text: str, center: int) -> tuple[int, int]:
 def snippet(text: str, phrases: list[Phrase], skip: int = 0) -> Markup:
     """Return up to three highlighted fragments of ``text``; its opening when nothing matches.
 
-    :param skip: characters at the start to leave out of a plain opening (the title, say)
+    :param skip: where the body begins: the title and heading before it are left out
     """
     spans = match_spans(text, phrases)
-    if not spans:
+    # Prefer matches in the body: the title is shown above the snippet already.
+    in_body = [span for span in spans if span[0] >= skip]
+    if not in_body:
         start, end = _window(text, skip + FRAGMENT_CHARS // 3)
-        return mark(text, [], start, end) + (_ELLIPSIS if end < len(text) else "")
+        return mark(text, spans, start, end) + (_ELLIPSIS if end < len(text) else "")
     fragments: list[tuple[int, int]] = []
-    for span_start, _ in spans:
+    for span_start, _ in in_body:
         if fragments and span_start < fragments[-1][1]:
             continue
         fragments.append(_window(text, span_start))

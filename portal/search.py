@@ -86,7 +86,7 @@ def _hit(generation, docnum: int, parsed) -> dict:
         "id": meta["id"], "title": meta.get("title") or meta["id"], "date": meta.get("date"),
         "number": meta.get("number"), "type": meta.get("type"), "signer": meta.get("signer"),
         "chair": meta.get("chair"), "units": meta.get("units", []), "topics": meta.get("topics", []),
-        "snippet": snippet(stored["body"], parsed.phrases(), skip=0),
+        "snippet": snippet(stored["body"], parsed.phrases(), skip=stored.get("body_offset", 0)),
     }
 
 

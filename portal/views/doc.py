@@ -27,10 +27,12 @@ def _point_anchor(paragraph: str) -> str | None:
     return "muc-" + re.sub(r"[^\w]+", "-", match.group(1)).strip("-").lower()
 
 
-def _link_references(html: Markup, references: dict) -> Markup:
+def _link_references(html: Markup, references: dict, own: str | None) -> Markup:
     """Turn cited numbers into links: to the notice when the corpus has it, else to a search."""
     def replace(match):
         number = canonical_ref(match.group(0))
+        if number == own:
+            return match.group(0)
         owner = references.get(number)
         target = url_for("doc.show", doc_id=owner) if owner else url_for("search.results", q=number)
         return f'<a class="ref" href="{escape(target)}">{match.group(0)}</a>'
@@ -39,14 +41,14 @@ def _link_references(html: Markup, references: dict) -> Markup:
     return Markup(REFERENCE.sub(replace, str(html)))
 
 
-def paragraphs(text: str, phrases, references: dict) -> list[dict]:
+def paragraphs(text: str, phrases, references: dict, own: str | None = None) -> list[dict]:
     """Split a notice into paragraphs, highlighted, with anchors on numbered points."""
     spans = match_spans(text, phrases)
     out, start = [], 0
     for block in text.split("\n"):
         end = start + len(block)
         if block.strip():
-            html = _link_references(mark(text, spans, start, end), references)
+            html = _link_references(mark(text, spans, start, end), references, own)
             out.append({"html": html, "anchor": _point_anchor(block)})
         start = end + 1
     return out
@@ -56,7 +58,7 @@ def paragraphs(text: str, phrases, references: dict) -> list[dict]:
 def show(doc_id: str):
     """Show one notice; arriving from a search highlights its terms."""
     doc = doc_page(doc_id, request.args)
-    doc["paragraphs"] = paragraphs(doc["text"], doc["phrases"], doc["references"])
+    doc["paragraphs"] = paragraphs(doc["text"], doc["phrases"], doc["references"], doc["meta"].get("number"))
     doc["canonical_url"] = url_for("doc.show", doc_id=doc_id, _external=True)
     doc["json_url"] = url_for("api.doc", doc_id=doc_id)
     return render_template("doc/notice.html", doc=doc)
