@@ -54,15 +54,31 @@ def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | Non
     return Markup("").join(out)
 
 
-def _window(text: str, center: int) -> tuple[int, int]:
-    start = max(0, center - FRAGMENT_CHARS // 3)
+def _window(text: str, center: int, floor: int = 0) -> tuple[int, int]:
+    start = max(floor, center - FRAGMENT_CHARS // 3)
     end = min(len(text), start + FRAGMENT_CHARS)
     # Widen to whole words so that no syllable is cut in two.
-    while start > 0 and text[start - 1].isalnum():
+    while start > floor and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
         end += 1
     return start, end
+
+
+def _best_windows(text: str, spans: list[tuple[int, int]], floor: int) -> list[tuple[int, int]]:
+    """Pick up to three non-overlapping windows holding the most different matched words."""
+    candidates = []
+    for span_start, _ in spans:
+        start, end = _window(text, span_start, floor)
+        inside = [text[a:b].lower() for a, b in spans if start <= a and b <= end]
+        candidates.append((-len(set(inside)), -len(inside), start, end))
+    chosen: list[tuple[int, int]] = []
+    for _, _, start, end in sorted(candidates):
+        if all(end <= a or start >= b for a, b in chosen):
+            chosen.append((start, end))
+        if len(chosen) == MAX_FRAGMENTS:
+            break
+    return sorted(chosen)
 
 
 def snippet(text: str, phrases: list[Phrase], skip: int = 0) -> Markup:
@@ -74,16 +90,10 @@ def snippet(text: str, phrases: list[Phrase], skip: int = 0) -> Markup:
     # Prefer matches in the body: the title is shown above the snippet already.
     in_body = [span for span in spans if span[0] >= skip]
     if not in_body:
-        start, end = _window(text, skip + FRAGMENT_CHARS // 3)
+        start, end = _window(text, skip + FRAGMENT_CHARS // 3, skip)
         return mark(text, spans, start, end) + (_ELLIPSIS if end < len(text) else "")
-    fragments: list[tuple[int, int]] = []
-    for span_start, _ in in_body:
-        if fragments and span_start < fragments[-1][1]:
-            continue
-        fragments.append(_window(text, span_start))
-        if len(fragments) == MAX_FRAGMENTS:
-            break
+    fragments = _best_windows(text, in_body, skip)
     parts = [mark(text, spans, start, end) for start, end in fragments]
-    lead = _ELLIPSIS if fragments[0][0] > 0 else ""
+    lead = _ELLIPSIS if fragments[0][0] > skip else ""
     tail = _ELLIPSIS if fragments[-1][1] < len(text) else ""
     return Markup(lead) + Markup(" " + _ELLIPSIS + " ").join(parts) + Markup(tail)
