@@ -7,6 +7,9 @@ INDEX ?= instance/index
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install index serve test clean
 
@@ -24,7 +27,11 @@ index: install
 serve: index
 	PORTAL_INDEX=$(INDEX) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'portal:create_app()'
 
-test: install
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
+
+test: install $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 clean:
