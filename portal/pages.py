@@ -182,3 +182,37 @@ def month_label(value: str) -> str:
     if value == "none" or len(value) != 7:
         return "Không rõ ngày"
     return f"Tháng {int(value[5:])}/{value[:4]}"
+
+
+def years_page() -> list[dict]:
+    """Build the list of years with counts and bar lengths."""
+    rows = search_service.browse_years()
+    top = max((row["count"] for row in rows), default=1)
+    for row in rows:
+        row["url"] = url_for("browse.year", year=row["value"])
+        row["label"] = year_label(row["value"])
+        row["percent"] = round(100 * row["count"] / top)
+    return rows
+
+
+def year_page(year: str) -> list[dict]:
+    """Build the months of a year with their notices; 404 for a year without any."""
+    months = search_service.browse_year(year)
+    if not months:
+        abort(404)
+    for month in months:
+        month["label"] = month_label(month["month"])
+        dated = month["month"] != "none"
+        month["url"] = url_for("browse.month", year=year, month=month["month"][5:]) if dated else None
+        for notice in month["notices"]:
+            notice["url"] = url_for("doc.show", doc_id=notice["id"])
+    return months
+
+
+def month_page(year: str, month: str) -> dict:
+    """Build one month's notices; 404 when the month has none."""
+    key = f"{year}-{month}"
+    found = [m for m in year_page(year) if m["month"] == key]
+    if not found:
+        abort(404)
+    return found[0]

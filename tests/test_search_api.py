@@ -31,3 +31,20 @@ def test_api_errors_are_json_in_vietnamese(client):
     response = client.get("/api/doc/khong-co")
     assert response.status_code == 404
     assert "Không tìm thấy" in response.get_json()["error"]
+
+
+def test_browse_twins(client):
+    assert client.get("/api/nam").get_json() == [{"year": "2008", "count": 1}, {"year": "2014", "count": 2},
+                                                 {"year": "2018", "count": 1}]
+    months = client.get("/api/nam/2014").get_json()
+    assert [m["month"] for m in months] == ["2014-10", "2014-06"]
+    assert months[1]["notices"][0]["url"] == "/van-ban/000_0e1e5b514ef6e61b"
+    assert client.get("/api/nam/2014/10").get_json()[0]["id"] == "003_c27fd48b03f3a55c"
+    assert client.get("/api/nam/1999").status_code == 404
+
+
+def test_every_html_page_links_its_json_twin(client):
+    for url in ("/", "/tim-kiem?q=x", "/van-ban/004_abab5fe7c577bb0b", "/nam/", "/nam/2014", "/nam/2014/06"):
+        page = client.get(url).get_data(as_text=True)
+        twin = page.split('rel="alternate" type="application/json" href="', 1)[1].split('"', 1)[0]
+        assert client.get(twin).status_code == 200, url

@@ -6,6 +6,9 @@ from flask import request
 from werkzeug.datastructures import MultiDict
 
 from portal.pages import doc_page
+from portal.pages import month_page
+from portal.pages import year_page
+from portal.pages import years_page
 from portal.pages import search_page
 from portal.views.search import canonical_redirect
 
@@ -40,3 +43,26 @@ def doc(doc_id: str):
                     "references": data["references"],
                     "cited_by": [m["id"] for m in data["cited_by"]],
                     "related": [m["id"] for m in data["related"]]})
+
+
+def _notice_summary(meta: dict) -> dict:
+    return {key: meta.get(key) for key in ("id", "url", "title", "date", "number", "type")}
+
+
+@bp.route("/nam")
+def years():
+    """``/api/nam``: years with their number of notices."""
+    return jsonify([{"year": row["value"], "count": row["count"]} for row in years_page()])
+
+
+@bp.route("/nam/<year>")
+def year(year: str):
+    """``/api/nam/<year>``: the months of a year with their notices."""
+    return jsonify([{"month": m["month"], "notices": [_notice_summary(n) for n in m["notices"]]}
+                    for m in year_page(year)])
+
+
+@bp.route("/nam/<year>/<month>")
+def month(year: str, month: str):
+    """``/api/nam/<year>/<month>``: one month's notices."""
+    return jsonify([_notice_summary(n) for n in month_page(year, month)["notices"]])

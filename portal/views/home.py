@@ -2,11 +2,10 @@
 
 from flask import Blueprint
 from flask import render_template
-from flask import url_for
 from werkzeug.datastructures import MultiDict
 
-from portal import search as search_service
 from portal.pages import search_page
+from portal.pages import years_page
 
 bp = Blueprint("home", __name__)
 RECENT = 10
@@ -16,10 +15,8 @@ RECENT = 10
 def index():
     """The front page."""
     _, recent = search_page(MultiDict())
-    years = search_service.browse_years()
-    for row in years:
-        row["url"] = url_for("browse.year", year=row["value"])
-    return render_template("home/index.html", recent=recent["hits"][:RECENT], total=recent["total"], years=years)
+    return render_template("home/index.html", recent=recent["hits"][:RECENT], total=recent["total"],
+                           years=years_page())
 
 
 @bp.route("/opensearch.xml")
