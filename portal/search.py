@@ -70,9 +70,16 @@ def _ranked(generation, text, matched: frozenset, params: SearchParams, per_page
     searcher = generation.searcher()
     limit = params.page * per_page
     if text is not None and params.effective_sort == "phu-hop":
-        results = searcher.search(text, filter=set(matched), limit=limit)
-        ids = {hit.docnum: hit["id"] for hit in results}
-        order = sorted(((-round(hit.score, 6), ids[hit.docnum], hit.docnum) for hit in results))
+        allowed = set(matched)
+        results = searcher.search(text, filter=allowed, limit=limit)
+        # Ties at the cut would fall by internal order, which a rebuild changes: take them all,
+        # then order equal scores by id, so that a shared link shows the same page tomorrow.
+        while results.scored_length() == limit < len(matched):
+            more = searcher.search(text, filter=allowed, limit=limit * 2)
+            if round(more[limit].score, 6) != round(results[-1].score, 6):
+                break
+            results, limit = more, limit * 2
+        order = sorted((-round(hit.score, 6), hit["id"], hit.docnum) for hit in results)
         return [docnum for _, _, docnum in order]
     newest = params.effective_sort != "cu-nhat"
     results = searcher.search(wq.Every(), filter=set(matched), limit=limit, sortedby=engine.sort_facet(newest))

@@ -1,0 +1,47 @@
+"""The search service follows rebuilds and keeps shared links stable."""
+
+import shutil
+
+from werkzeug.datastructures import MultiDict
+
+from indexer.build import BuildOptions
+from indexer.build import build_index
+from portal import create_app
+from portal import search as search_service
+from portal.params import parse_params
+from tests.conftest import read_seed
+
+
+def _ids(app, **args):
+    with app.test_request_context():
+        result = search_service.search(parse_params(MultiDict(args)))
+    return result["total"], [hit["id"] for hit in result["hits"]], result["generation"]
+
+
+def test_a_published_rebuild_is_served_without_a_restart(corpus_dir, tmp_path, vocab):
+    index = tmp_path / "ix"
+    build_index(BuildOptions(index=str(index), corpus=str(corpus_dir)), vocab)
+    app = create_app({"TESTING": True, "INDEX_PATH": str(index)})
+    total, _, first = _ids(app, q="dang vien")
+    (corpus_dir / "notices" / "moi.txt").write_text(read_seed("001_dddd422e47ca07c7.txt"), encoding="utf-8")
+    build_index(BuildOptions(index=str(index), corpus=str(corpus_dir)), vocab)
+    again, ids, second = _ids(app, q="dang vien")
+    assert (again, second != first) == (total + 1, True)
+    assert "moi" in ids
+
+
+def test_links_give_the_same_page_after_a_rebuild_in_another_order(corpus_dir, tmp_path, vocab):
+    later = tmp_path / "later"
+    later.mkdir()
+    for i in range(30):  # equal scores and dates: only the id can order them
+        folder = corpus_dir / "notices" if i % 2 else later
+        (folder / f"x{i:02d}.txt").write_text("Tin ngắn\n\nđảng viên", encoding="utf-8")
+    build_index(BuildOptions(index=str(tmp_path / "b"), corpus=str(corpus_dir)), vocab)
+    for path in later.iterdir():
+        shutil.move(str(path), corpus_dir / "notices" / path.name)
+    build_index(BuildOptions(index=str(tmp_path / "b"), corpus=str(corpus_dir)), vocab)  # appended: new doc order
+    build_index(BuildOptions(index=str(tmp_path / "a"), corpus=str(corpus_dir)), vocab)
+    first = create_app({"TESTING": True, "INDEX_PATH": str(tmp_path / "a")})
+    second = create_app({"TESTING": True, "INDEX_PATH": str(tmp_path / "b")})
+    for args in ({"q": "đảng viên"}, {"q": "đảng viên", "page": "2"}, {"page": "2"}, {"q": "tin ngan", "sort": "cu-nhat"}):
+        assert _ids(first, **args)[:2] == _ids(second, **args)[:2], args
