@@ -135,8 +135,45 @@ def test_unknown_pages_are_404_in_vietnamese(client):
 
 def test_browse_years_and_months(client):
     years = _text(client.get("/nam/"))
-    assert 'href="/nam/2014"' in years and "<meter" in years
+    assert 'href="/nam/2014"><span class="bar-label">2014</span>' in years and "<meter" in years
+    assert '<a href="/nam/2014">2014</a>: 2 văn bản' in years
     year = _text(client.get("/nam/2014"))
     assert "Tháng 10/2014" in year and 'href="/nam/2014/06"' in year
     month = _text(client.get("/nam/2014/06"))
     assert "000_0e1e5b514ef6e61b" in month and "5/6/2014" in month
+
+
+def _first_ids(client, url):
+    return re.findall(r'<h3><a href="/van-ban/([^"?]+)', _text(client.get(url)))
+
+
+def test_field_prefixes_filter_like_facets(client):
+    assert _first_ids(client, "/tim-kiem?q=signer%3A%22l%C3%AA+t%E1%BA%A5n+lai%22") == [
+        "003_c27fd48b03f3a55c", "000_0e1e5b514ef6e61b"]
+    assert _first_ids(client, "/tim-kiem?q=unit%3Atuy+phong+ket+luan") == ["000_0e1e5b514ef6e61b"]
+    assert _first_ids(client, "/tim-kiem?q=year%3A2018") == ["001_dddd422e47ca07c7"]
+
+
+def test_a_cited_number_finds_the_notices_that_cite_it(client):
+    assert _first_ids(client, "/tim-kiem?q=05-CT%2FT%C6%AF")[0] == "001_dddd422e47ca07c7"
+
+
+def test_date_range_filters_and_shows_a_chip(client):
+    page = _text(client.get("/tim-kiem?from=2014-01-01&to=2014-12-31"))
+    assert "<strong>2</strong> văn bản" in page
+    assert "Từ ngày: 1/1/2014" in page and "Đến ngày: 31/12/2014" in page
+
+
+def test_undated_notices_are_countable(tmp_path, vocab):
+    from indexer.build import BuildOptions
+    from indexer.build import build_index
+    from portal import create_app
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("Tin không ngày\n\nNội dung về đảng viên.", encoding="utf-8")
+    build_index(BuildOptions(index=str(tmp_path / "ix"), corpus=str(tmp_path / "c")), vocab)
+    client = create_app({"TESTING": True, "INDEX_PATH": str(tmp_path / "ix")}).test_client()
+    data = client.get("/api/search").get_json()
+    assert data["facets"]["year"] == [{"value": "none", "count": 1}]
+    assert "Không rõ ngày" in _text(client.get("/tim-kiem"))
+    assert client.get("/api/search?year=none").get_json()["total"] == 1
