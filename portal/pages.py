@@ -86,7 +86,8 @@ def search_page(args) -> tuple[SearchParams, dict]:
         **result,
         "params": params,
         "facet_blocks": blocks,
-        "histogram": sorted(years, key=lambda item: item["value"]),
+        "histogram": [{"url": y["toggle_url"], "label": y["label"], "count": y["count"]}
+                      for y in sorted(years, key=lambda item: item["value"])],
         "histogram_max": max((item["count"] for item in years), default=0),
         "form_fields": [(k, v) for k, v in params.items() if k not in ("from", "to", "page")],
         "chips": _chips(params),
@@ -105,6 +106,9 @@ def search_page(args) -> tuple[SearchParams, dict]:
         "csv_url": search_url(params.replace(page=1), "search.csv"),
         "title": search_title(params),
     }
+    page["share"] = {"url": page["canonical_url"], "json_url": page["json_url"], "kind": "website",
+                     "title": page["title"],
+                     "description": f"{result['total']} văn bản phù hợp trong kho thông báo kết luận."}
     return params, page
 
 
@@ -158,6 +162,12 @@ def doc_page(doc_id: str, args) -> dict:
     doc = search_service.get_doc(doc_id, params.q)
     if doc is None:
         abort(404)
+    meta = doc["meta"]
+    details = [meta.get("type") or "Văn bản", f"số {meta['number']}" if meta.get("number") else "",
+               f"ngày {vn_date(meta['date'])}" if meta.get("date") else "", ", ".join(meta.get("units", []))]
+    doc["share"] = {"url": url_for("doc.show", doc_id=doc_id, _external=True),
+                    "json_url": url_for("api.doc", doc_id=doc_id), "kind": "article",
+                    "title": meta.get("title") or doc_id, "description": " · ".join(d for d in details if d)}
     doc["search"] = params if params.items() else None
     doc["search_url"] = search_url(params) if params.items() else None
     doc["neighbours"] = _neighbours(doc_id, params) if params.items() else {}
@@ -185,13 +195,11 @@ def month_label(value: str) -> str:
 
 
 def years_page() -> list[dict]:
-    """Build the list of years with counts and bar lengths."""
+    """Build the list of years with their counts and links."""
     rows = search_service.browse_years()
-    top = max((row["count"] for row in rows), default=1)
     for row in rows:
         row["url"] = url_for("browse.year", year=row["value"])
         row["label"] = year_label(row["value"])
-        row["percent"] = round(100 * row["count"] / top)
     return rows
 
 

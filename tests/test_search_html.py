@@ -19,6 +19,7 @@ def test_results_page_shows_hits_facets_and_highlights(client):
     assert 'rel="canonical" href="http://localhost/tim-kiem?q=tuy+phong"' in page
     assert 'rel="alternate" type="application/json" href="/api/search?q=tuy+phong"' in page
     assert "Người ký" in page and "Lê Tấn Lai" in page
+    assert '<meta property="og:title" content="Tìm kiếm “tuy phong”">' in page
 
 
 def test_query_without_diacritics_finds_accented_text_and_suggests_them(client):
@@ -117,6 +118,7 @@ def test_notice_page(client):
     assert 'href="/tim-kiem?q=20-CT/TU"' in page or "q=20-CT%2FTU" in page  # a cited number not in the corpus
     assert 'rel="canonical" href="http://localhost/van-ban/004_abab5fe7c577bb0b"' in page
     assert "Về kết quả tìm kiếm" in page
+    assert '<meta property="og:description" content="Thông báo kết luận · số 503-TB/TU · ngày 16/5/2008' in page
 
 
 def test_notice_page_offers_previous_and_next_within_the_search(client):

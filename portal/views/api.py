@@ -10,18 +10,16 @@ from portal.pages import month_page
 from portal.pages import year_page
 from portal.pages import years_page
 from portal.pages import search_page
-from portal.views.search import canonical_redirect
+from portal.views.search import canonical
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 HIT_FIELDS = ("id", "url", "title", "date", "number", "signer", "chair", "units", "topics", "snippet")
 
 
 @bp.route("/search")
+@canonical
 def search():
     """``/api/search`` takes the parameters of ``/tim-kiem`` and returns SPEC's JSON shape."""
-    response = canonical_redirect("api.search")
-    if response:
-        return response
     _, page = search_page(request.args)
     return jsonify({
         "query": page["query"],

@@ -14,7 +14,9 @@ bp = Blueprint("browse", __name__, url_prefix="/nam")
 @bp.route("/")
 def years():
     """All years with their number of notices, as a bar chart and a list."""
-    return render_template("browse/years.html", rows=years_page(), json_url=url_for("api.years"))
+    rows = years_page()
+    return render_template("browse/years.html", rows=rows, bars_max=max((r["count"] for r in rows), default=0),
+                           json_url=url_for("api.years"))
 
 
 @bp.route("/<year>")

@@ -59,6 +59,4 @@ def show(doc_id: str):
     """Show one notice; arriving from a search highlights its terms."""
     doc = doc_page(doc_id, request.args)
     doc["paragraphs"] = paragraphs(doc["text"], doc["phrases"], doc["references"], doc["meta"].get("number"))
-    doc["canonical_url"] = url_for("doc.show", doc_id=doc_id, _external=True)
-    doc["json_url"] = url_for("api.doc", doc_id=doc_id)
     return render_template("doc/notice.html", doc=doc)

@@ -1,6 +1,7 @@
 """Search results (``/tim-kiem``) and their Atom feed and CSV export."""
 
 import csv
+import functools
 import io
 
 from flask import Blueprint
@@ -22,30 +23,30 @@ CSV_COLUMNS = ("id", "url", "ngày", "số hiệu", "loại", "tiêu đề", "ng
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def canonical_redirect(endpoint: str):
-    """Redirect any other spelling of a search to its one canonical URL; None when already there."""
-    params = parse_params(request.args)
-    if list(request.args.items(multi=True)) != params.items():
-        return redirect(search_url(params, endpoint), code=301)
-    return None
+def canonical(view):
+    """Redirect any other spelling of a search to its one canonical URL before running ``view``."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        params = parse_params(request.args)
+        if list(request.args.items(multi=True)) != params.items():
+            return redirect(search_url(params, request.endpoint), code=301)
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 @bp.route("/tim-kiem")
+@canonical
 def results():
     """Show one page of results with facets."""
-    response = canonical_redirect("search.results")
-    if response:
-        return response
     _, page = search_page(request.args)
     return render_template("search/results.html", page=page)
 
 
 @bp.route("/tim-kiem.atom")
+@canonical
 def atom():
     """Serve a search as an Atom feed, newest first, for cadres who subscribe to it."""
-    response = canonical_redirect("search.atom")
-    if response:
-        return response
     args = request.args.copy()
     args["sort"] = "moi-nhat"
     _, page = search_page(args)
@@ -60,11 +61,9 @@ def _cell(value) -> str:
 
 
 @bp.route("/tim-kiem.csv", endpoint="csv")
+@canonical
 def csv_export():
     """Export every result of a search (up to a limit) as CSV."""
-    response = canonical_redirect("search.csv")
-    if response:
-        return response
     params = parse_params(request.args)
     result = search_service.search(params.replace(page=1), per_page=CSV_MAX_ROWS)
     out = io.StringIO()
