@@ -3,7 +3,9 @@
 import dataclasses
 import os
 import re
+import unicodedata
 
+from indexer import legacy
 from indexer.htmltext import html_to_text
 from indexer.normalize import normalize_text
 
@@ -93,28 +95,48 @@ def decode_bytes(data: bytes) -> tuple[str, str, list[str]]:
     bad = text.count("\ufffd")
     if bad <= max(3, _MAX_INVALID_UTF8 * len(data)):
         return text, "utf-8", [f"{bad} byte không hợp lệ UTF-8 (đầu tiên ở byte {first_bad}) đã thay bằng �"]
+    converted = legacy.convert_bytes(data)
+    if converted:
+        text, name = converted
+        return text, name, [f"đã chuyển từ bảng mã cũ {name} sang Unicode; nên lưu lại tệp ở UTF-8"]
     raise UnreadableFile(
-        f"không phải UTF-8 hay UTF-16 (byte lỗi đầu tiên ở vị trí {first_bad}); "
-        "có thể là bảng mã cũ (TCVN3, VNI, Windows-1258): hãy chuyển sang Unicode UTF-8"
+        f"không phải UTF-8 hay UTF-16 (byte lỗi đầu tiên ở vị trí {first_bad}) và không nhận ra chắc chắn "
+        "bảng mã cũ (TCVN3, VNI, Windows-1258): hãy chuyển tệp sang Unicode UTF-8"
     )
 
 
+def repair_legacy(text: str) -> tuple[str, list[str]]:
+    """Convert Vietnamese whose TCVN3/VNI bytes were once read as Unicode, or reject it.
+
+    Runs before normalization: TCVN3 writes "ư" as a soft hyphen, which normalization drops.
+
+    :return: the text (converted if it had to be) and warnings
+    :raise UnreadableFile: legacy-looking text that no table converts convincingly
+    """
+    letters = sum(1 for c in text if c.isalpha())
+    vietnamese = len(_VIETNAMESE_ONLY.findall(text))
+    latin1 = len(_LATIN1_IN_WORD.findall(text))
+    if not (latin1 > 0.02 * letters and vietnamese < latin1):
+        return text, []
+    converted = legacy.convert_text(text)
+    if not converted:
+        raise UnreadableFile(
+            "chữ Việt ở bảng mã cũ (TCVN3/VNI) bị đọc sai thành ký tự lạ và không chuyển được chắc chắn; "
+            "hãy chuyển tệp sang Unicode"
+        )
+    return converted[0], [f"đã chuyển chữ ở bảng mã cũ {converted[1]} sang Unicode"]
+
+
 def check_text(text: str) -> None:
-    """Reject text with no words, or Vietnamese still in a legacy 8-bit encoding.
+    """Reject normalized text with no words, or mostly not letters.
 
     :raise UnreadableFile: with the reason
     """
-    letters = sum(1 for c in text if c.isalpha())
     if not text.strip():
         raise UnreadableFile("không có nội dung chữ")
+    letters = sum(1 for c in text if c.isalpha())
     if letters < 0.4 * len(text.replace(" ", "").replace("\n", "")):
         raise UnreadableFile("phần lớn không phải chữ (tệp nhị phân hoặc hỏng)")
-    vietnamese = len(_VIETNAMESE_ONLY.findall(text))
-    latin1 = len(_LATIN1_IN_WORD.findall(text))
-    if latin1 > 0.02 * letters and vietnamese < latin1:
-        raise UnreadableFile(
-            "chữ Việt ở bảng mã cũ (TCVN3/VNI) bị đọc sai thành ký tự lạ; hãy chuyển sang Unicode"
-        )
 
 
 def read_notice(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
@@ -138,6 +160,7 @@ def read_notice(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
     suffix = os.path.splitext(path)[1].lower()
     if suffix in HTML_SUFFIXES or _HTML_SNIFF.match(text[:512]):
         text = html_to_text(text)
+    text, repaired = repair_legacy(unicodedata.normalize("NFC", text))
     text = normalize_text(text)
     check_text(text)
-    return Decoded(text, encoding, warnings)
+    return Decoded(text, encoding, warnings + repaired)

@@ -61,9 +61,10 @@ def test_a_few_invalid_bytes_are_replaced_and_reported(tmp_path):
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "ảnh PNG"),
         (b"PK\x03\x04" + bytes(200), "ZIP"),
         (bytes(range(256)) * 8, "nhị phân"),
-        (to_cp1258("Thông báo kết luận của Tỉnh ủy về công tác. ") * 20, "bảng mã cũ"),
-        # TCVN3 bytes of "Thông báo kết luận", read as if they were Unicode text
-        ("Th«ng b¸o kÕt luËn cña Th­êng trùc TØnh ñy ".encode("utf-8") * 10, "TCVN3/VNI"),
+        # Bytes in no encoding we can be sure of: French in Latin-1 is not Vietnamese.
+        ("Le comité a décidé: réunion à Hà Nội. ".encode("latin-1", errors="replace") * 30, "bảng mã cũ"),
+        # Too little legacy text to be sure which table it needs.
+        ("Th«ng b¸o".encode("utf-8"), "TCVN3/VNI"),
     ],
 )
 def test_unreadable_files_say_why(tmp_path, data, reason):
@@ -80,3 +81,24 @@ def test_too_large_files_are_refused_before_reading(tmp_path):
 def test_missing_file_is_unreadable(tmp_path):
     with pytest.raises(UnreadableFile, match="không mở được"):
         read_notice(str(tmp_path / "nope.txt"))
+
+
+PHRASE = "Thông báo kết luận của Thường trực Tỉnh ủy về công tác phát triển đảng viên mới trong doanh nghiệp ngoài khu vực Nhà nước"
+# The same phrase typed with the classic legacy fonts (written out by hand, not generated).
+TCVN3 = "Th«ng b¸o kÕt luËn cña Th\u00adêng trùc TØnh ñy vÒ c«ng t¸c ph¸t triÓn ®¶ng viªn míi trong doanh nghiÖp ngoµi khu vùc Nhµ n\u00adíc"
+VNI = "Thoâng baùo keát luaän cuûa Thöôøng tröïc Tænh uûy veà coâng taùc phaùt trieån ñaûng vieân môùi trong doanh nghieäp ngoaøi khu vöïc Nhaø nöôùc"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ((TCVN3 + ".\n") .encode("cp1252") * 3, "TCVN3"),  # bytes of a .VnTime document
+        ((VNI + ".\n").encode("cp1252") * 3, "VNI"),
+        ((TCVN3 + ".\n").encode("utf-8") * 3, "TCVN3"),  # legacy bytes once read as Latin-1, saved as UTF-8
+        (to_cp1258(PHRASE + ".\n") * 3, "Windows-1258"),
+    ],
+)
+def test_legacy_encodings_are_converted_when_sure(tmp_path, data, encoding):
+    decoded = read_notice(str(_write(tmp_path / "old.txt", data)))
+    assert decoded.text.split("\n")[0] == PHRASE + "."
+    assert any(encoding in w and "Unicode" in w for w in decoded.warnings)
