@@ -11,7 +11,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the portal; the index folder comes from ``PORTAL_INDEX`` when it is set."""
     app = Flask(__name__, instance_relative_config=True, template_folder=os.path.join(ROOT, "templates"),
                 static_folder=os.path.join(ROOT, "static"))
-    app.config.from_mapping(INDEX_PATH=os.path.join(app.instance_path, "index"), JSON_AS_ASCII=False)
+    app.config.from_mapping(INDEX_PATH=os.path.join(app.instance_path, "index"), SEARCH_TIME_LIMIT=5.0)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         if os.environ.get("PORTAL_INDEX"):
@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from portal import errors
     from portal import filters
+    from portal import security
     from portal.views import api
     from portal.views import browse
     from portal.views import doc
@@ -30,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     filters.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     for blueprint in (home.bp, search.bp, doc.bp, browse.bp, api.bp):
         app.register_blueprint(blueprint)
     return app

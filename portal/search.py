@@ -7,6 +7,8 @@ A larger deployment can put another engine behind these four functions.
 
 from flask import current_app
 from whoosh import query as wq
+from whoosh.collectors import TimeLimitCollector
+from whoosh.searching import TimeLimit
 
 from indexer.refs import ref_key
 from portal import engine
@@ -66,24 +68,37 @@ def _facet_counts(generation, params: SearchParams, base: frozenset, selections:
     return facets
 
 
-def _ranked(generation, text, matched: frozenset, params: SearchParams, per_page: int) -> list[int]:
+def _timed_search(searcher, query, **kwargs):
+    """Search within the request's time budget; past it, keep what was scored so far."""
+    collector = TimeLimitCollector(searcher.collector(**kwargs), timelimit=current_app.config["SEARCH_TIME_LIMIT"],
+                                   use_alarm=False)  # a timer thread: signals belong to the WSGI server
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        pass
+    return collector.results(), collector.timedout
+
+
+def _ranked(generation, text, matched: frozenset, params: SearchParams, per_page: int) -> tuple[list[int], bool]:
+    """Return the docnums up to the requested page, in order, and whether time ran out."""
     searcher = generation.searcher()
     limit = params.page * per_page
+    allowed = set(matched)
     if text is not None and params.effective_sort == "phu-hop":
-        allowed = set(matched)
-        results = searcher.search(text, filter=allowed, limit=limit)
+        results, late = _timed_search(searcher, text, filter=allowed, limit=limit)
         # Ties at the cut would fall by internal order, which a rebuild changes: take them all,
         # then order equal scores by id, so that a shared link shows the same page tomorrow.
-        while results.scored_length() == limit < len(matched):
-            more = searcher.search(text, filter=allowed, limit=limit * 2)
-            if round(more[limit].score, 6) != round(results[-1].score, 6):
+        while not late and results.scored_length() == limit < len(matched):
+            more, late = _timed_search(searcher, text, filter=allowed, limit=limit * 2)
+            if late or round(more[limit].score, 6) != round(results[-1].score, 6):
                 break
             results, limit = more, limit * 2
         order = sorted((-round(hit.score, 6), hit["id"], hit.docnum) for hit in results)
-        return [docnum for _, _, docnum in order]
+        return [docnum for _, _, docnum in order], late
     newest = params.effective_sort != "cu-nhat"
-    results = searcher.search(wq.Every(), filter=set(matched), limit=limit, sortedby=engine.sort_facet(newest))
-    return [hit.docnum for hit in results]
+    results, late = _timed_search(searcher, wq.Every(), filter=allowed, limit=limit,
+                                  sortedby=engine.sort_facet(newest))
+    return [hit.docnum for hit in results], late
 
 
 def _hit(generation, docnum: int, parsed) -> dict:
@@ -110,7 +125,7 @@ def search(params: SearchParams, per_page: int = PER_PAGE) -> dict:
         for facet in FACET_FIELDS if params.selected(facet)
     }
     matched = base.intersection(*selections.values())
-    ranked = _ranked(generation, text, matched, params, per_page) if matched else []
+    ranked, late = _ranked(generation, text, matched, params, per_page) if matched else ([], False)
     page_docs = ranked[(params.page - 1) * per_page:params.page * per_page]
     folded = any(not p.exact for p in parsed.phrases())
     facets = _facet_counts(generation, params, base, selections)
@@ -124,7 +139,9 @@ def search(params: SearchParams, per_page: int = PER_PAGE) -> dict:
         "facets": facets,
         "histogram": sorted(facets["year"], key=lambda item: item["value"]),
         "suggestion": engine.restore_diacritics(generation, parsed.plain) if folded and parsed.plain else None,
-        "problems": list(params.problems) + (["Câu tìm kiếm quá dài đã được cắt bớt"] if parsed.truncated else []),
+        "problems": list(params.problems)
+        + (["Câu tìm kiếm quá dài đã được cắt bớt"] if parsed.truncated else [])
+        + (["Tìm kiếm mất quá nhiều thời gian: thứ tự kết quả có thể chưa đầy đủ"] if late else []),
         "generation": generation.name,
     }
 
