@@ -108,8 +108,13 @@ def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--paths", help="a file of URL paths to cycle through, one per line (default: a mix for the seeds)")
     args = parser.parse_args()
-    report = run(args.url, args.clients, min(args.seconds, 600))
+    paths = MIX
+    if args.paths:
+        with open(args.paths, encoding="utf-8") as f:
+            paths = [line.strip() for line in f if line.strip()]
+    report = run(args.url, args.clients, min(args.seconds, 600), paths)
     print(report.summary())
     for sample in report.error_samples:
         print("  error:", sample)

@@ -145,10 +145,12 @@ def _load(item, vocab: Vocabulary, options: BuildOptions) -> Notice:
 
 
 def _writer(ix, count: int, options: BuildOptions):
+    # Segments stay as separate files: whoosh3 reads a sub-file of a compound segment into
+    # memory whole (a BytesIO copy of the mmap), which cost every portal worker ~400 MB.
     if options.procs > 1 and count >= PARALLEL_THRESHOLD:
         # Worker processes run the analyzers (pyvi above all), one index segment each.
-        return MpWriter(ix, procs=options.procs, multisegment=True, limitmb=WRITER_MEMORY_MB)
-    return ix.writer(limitmb=WRITER_MEMORY_MB)
+        return MpWriter(ix, procs=options.procs, multisegment=True, limitmb=WRITER_MEMORY_MB, compound=False)
+    return ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
 
 
 def _write(path: str, fresh: bool, plan: _Plan, previous: dict, vocab: Vocabulary,

@@ -7,10 +7,12 @@ documents that have it, so that counts are exact set intersections over every ma
 
 import collections
 import threading
+import weakref
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.searching import Searcher
 
 from indexer.normalize import fold_accents
 from indexer.normalize import match_key
@@ -39,7 +41,11 @@ class Generation:
         self.name = name
         self.index = whoosh_index.open_dir(path)
         self.reader = self.index.reader()
-        self._local = threading.local()
+        # Files close with the generation even if nobody calls close() (tests, app teardown).
+        self._close_reader = weakref.finalize(self, self.reader.close)  # runs at most once
+        self._searcher = None
+        # One reader per process and generation; its files are not safe to share across threads.
+        self.lock = threading.RLock()
         self.all_docs = frozenset(self.reader.all_doc_ids())
         self.facets = {field: self._postings(field) for field in set(FACET_FIELDS.values())}
         dates = self.reader.column_reader("date")
@@ -56,12 +62,16 @@ class Generation:
                 table[value] = docs
         return table
 
+    def close(self) -> None:
+        """Close the reader once no request uses it."""
+        with self.lock:
+            self._close_reader()
+
     def searcher(self):
-        """Return this thread's searcher on the generation."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self._local.searcher = self.index.searcher()
-        return searcher
+        """Return the generation's searcher (callers hold :attr:`lock` while they use it)."""
+        if self._searcher is None:
+            self._searcher = Searcher(self.reader, fromindex=self.index)
+        return self._searcher
 
     def suggest_maps(self) -> tuple[dict, dict]:
         """Map folded words and syllables to their most frequent accented form in this index."""
@@ -95,8 +105,11 @@ class WhooshEngine:
         current = self._generation
         if current is None or current.name != name:
             with self._lock:
-                if self._generation is None or self._generation.name != name:
+                old = self._generation
+                if old is None or old.name != name:
                     self._generation = Generation(name, self.store.current_path())
+                    if old is not None:
+                        old.close()
                 current = self._generation
         return current
 

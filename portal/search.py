@@ -5,6 +5,8 @@ returns plain data (dicts, lists, strings, Markup snippets) that HTML and JSON v
 A larger deployment can put another engine behind these four functions.
 """
 
+import contextlib
+
 from flask import current_app
 from whoosh import query as wq
 from whoosh.collectors import TimeLimitCollector
@@ -29,6 +31,14 @@ def _engine() -> WhooshEngine:
     if root not in engines:
         engines[root] = WhooshEngine(root)
     return engines[root]
+
+
+@contextlib.contextmanager
+def _serving():
+    """Yield the served generation, holding its lock: its reader is not thread-safe."""
+    generation = _engine().generation()
+    with generation.lock:
+        yield generation
 
 
 def _union(table: dict, values) -> frozenset:
@@ -117,52 +127,52 @@ def search(params: SearchParams, per_page: int = PER_PAGE) -> dict:
 
     :raise IndexUnavailable: no index has been built yet
     """
-    generation = _engine().generation()
-    parsed = parse_query(params.q)
-    base, text = _base_docs(generation, params, parsed)
-    selections = {
-        facet: _union(generation.facets[FACET_FIELDS[facet]], params.selected(facet))
-        for facet in FACET_FIELDS if params.selected(facet)
-    }
-    matched = base.intersection(*selections.values())
-    ranked, late = _ranked(generation, text, matched, params, per_page) if matched else ([], False)
-    page_docs = ranked[(params.page - 1) * per_page:params.page * per_page]
-    folded = any(not p.exact for p in parsed.phrases())
-    facets = _facet_counts(generation, params, base, selections)
-    return {
-        "query": params.q,
-        "total": len(matched),
-        "page": params.page,
-        "per_page": per_page,
-        "pages": max(1, -(-len(matched) // per_page)),
-        "hits": [_hit(generation, docnum, parsed) for docnum in page_docs],
-        "facets": facets,
-        "histogram": sorted(facets["year"], key=lambda item: item["value"]),
-        "suggestion": engine.restore_diacritics(generation, parsed.plain) if folded and parsed.plain else None,
-        "problems": list(params.problems)
-        + (["Câu tìm kiếm quá dài đã được cắt bớt"] if parsed.truncated else [])
-        + (["Tìm kiếm mất quá nhiều thời gian: thứ tự kết quả có thể chưa đầy đủ"] if late else []),
-        "generation": generation.name,
-    }
+    with _serving() as generation:
+        parsed = parse_query(params.q)
+        base, text = _base_docs(generation, params, parsed)
+        selections = {
+            facet: _union(generation.facets[FACET_FIELDS[facet]], params.selected(facet))
+            for facet in FACET_FIELDS if params.selected(facet)
+        }
+        matched = base.intersection(*selections.values())
+        ranked, late = _ranked(generation, text, matched, params, per_page) if matched else ([], False)
+        page_docs = ranked[(params.page - 1) * per_page:params.page * per_page]
+        folded = any(not p.exact for p in parsed.phrases())
+        facets = _facet_counts(generation, params, base, selections)
+        return {
+            "query": params.q,
+            "total": len(matched),
+            "page": params.page,
+            "per_page": per_page,
+            "pages": max(1, -(-len(matched) // per_page)),
+            "hits": [_hit(generation, docnum, parsed) for docnum in page_docs],
+            "facets": facets,
+            "histogram": sorted(facets["year"], key=lambda item: item["value"]),
+            "suggestion": engine.restore_diacritics(generation, parsed.plain) if folded and parsed.plain else None,
+            "problems": list(params.problems)
+            + (["Câu tìm kiếm quá dài đã được cắt bớt"] if parsed.truncated else [])
+            + (["Tìm kiếm mất quá nhiều thời gian: thứ tự kết quả có thể chưa đầy đủ"] if late else []),
+            "generation": generation.name,
+        }
 
 
 def get_doc(doc_id: str, q: str = "") -> dict | None:
     """Return a notice's metadata and text, with what cites it and related notices; None if absent."""
-    generation = _engine().generation()
-    searcher = generation.searcher()
-    docnum = searcher.document_number(id=doc_id)
-    if docnum is None:
-        return None
-    stored = searcher.stored_fields(docnum)
-    meta = stored["meta"]
-    numbers = {ref: _number_owner(searcher, ref) for ref in meta.get("references", [])}
-    cited_by = []
-    if meta.get("number"):
-        cited_by = [searcher.stored_fields(d)["meta"] for d in
-                    searcher.docs_for_query(wq.Term("cites", ref_key(meta["number"]))) if d != docnum]
-    related = [hit["meta"] for hit in searcher.more_like(docnum, "body", text=stored["body"], top=RELATED)]
-    return {"id": meta["id"], "meta": meta, "text": stored["body"], "references": numbers,
-            "cited_by": cited_by, "related": related, "phrases": parse_query(q).phrases()}
+    with _serving() as generation:
+        searcher = generation.searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        stored = searcher.stored_fields(docnum)
+        meta = stored["meta"]
+        numbers = {ref: _number_owner(searcher, ref) for ref in meta.get("references", [])}
+        cited_by = []
+        if meta.get("number"):
+            cited_by = [searcher.stored_fields(d)["meta"] for d in
+                        searcher.docs_for_query(wq.Term("cites", ref_key(meta["number"]))) if d != docnum]
+        related = [hit["meta"] for hit in searcher.more_like(docnum, "body", text=stored["body"], top=RELATED)]
+        return {"id": meta["id"], "meta": meta, "text": stored["body"], "references": numbers,
+                "cited_by": cited_by, "related": related, "phrases": parse_query(q).phrases()}
 
 
 def _number_owner(searcher, number: str) -> str | None:
@@ -172,21 +182,21 @@ def _number_owner(searcher, number: str) -> str | None:
 
 def browse_years() -> list[dict]:
     """Return every year with its number of notices (undated ones last)."""
-    generation = _engine().generation()
-    counts = engine.count_values(generation.facets["year"], generation.all_docs)
-    return [{"value": year, "count": counts[year]} for year in sorted(counts)]
+    with _serving() as generation:
+        counts = engine.count_values(generation.facets["year"], generation.all_docs)
+        return [{"value": year, "count": counts[year]} for year in sorted(counts)]
 
 
 def browse_year(year: str) -> list[dict]:
     """Return the months of a year, each with its notices (newest first)."""
-    generation = _engine().generation()
-    docs = generation.facets["year"].get(year, frozenset())
-    months: dict[str, list[dict]] = {}
-    searcher = generation.searcher()
-    for docnum in docs:
-        meta = searcher.stored_fields(docnum)["meta"]
-        months.setdefault((meta.get("date") or "")[:7] or "none", []).append(meta)
-    return [
-        {"month": month, "notices": sorted(notices, key=lambda m: (m.get("date") or "", m["id"]), reverse=True)}
-        for month, notices in sorted(months.items(), reverse=True)
-    ]
+    with _serving() as generation:
+        docs = generation.facets["year"].get(year, frozenset())
+        months: dict[str, list[dict]] = {}
+        searcher = generation.searcher()
+        for docnum in docs:
+            meta = searcher.stored_fields(docnum)["meta"]
+            months.setdefault((meta.get("date") or "")[:7] or "none", []).append(meta)
+        return [
+            {"month": month, "notices": sorted(notices, key=lambda m: (m.get("date") or "", m["id"]), reverse=True)}
+            for month, notices in sorted(months.items(), reverse=True)
+        ]

@@ -107,6 +107,37 @@ def test_bad_files_are_skipped_with_reasons_and_the_build_goes_on(corpus_dir, tm
     assert report.added == 5
 
 
+def test_every_kind_of_office_file_goes_in_or_out_with_a_reason(corpus_dir, tmp_path, vocab):
+    from tests.test_reading import TCVN3
+    from tests.test_reading import VNI
+    from tests.variants import to_cp1258
+
+    notices = corpus_dir / "notices"
+    good = read_seed("004_abab5fe7c577bb0b.txt").encode()
+    (notices / "hỏng giữa.txt").write_bytes(good[:3000] + b"\xff\xfe" + good[3000:])
+    (notices / "huge.txt").write_bytes(b"a" * (50 * 1024 * 1024))
+    (notices / "tcvn3.txt").write_bytes((TCVN3 + ".\n").encode("cp1252") * 3)
+    (notices / "vni.txt").write_bytes((VNI + ".\n").encode("cp1252") * 3)
+    (notices / "cp1258.txt").write_bytes(to_cp1258(read_seed("003_c27fd48b03f3a55c.txt")))
+    (notices / "latin1.txt").write_bytes("Réunion du comité à Paris, été. ".encode("latin-1") * 40)
+    (notices / "trang.html").write_text(
+        "<html><head><title><script>alert(1)</script></title><script>alert(2)</script><style>p{}</style></head>"
+        "<body><article><h1>Hội nghị</h1><p>" + "Đảng viên mới. " * 30 + "</p></article></body></html>",
+        encoding="utf-8")
+    (notices / "vòng").symlink_to(notices, target_is_directory=True)  # a loop: never followed
+    report = _build(corpus_dir, tmp_path / "ix", vocab)
+    reasons = {os.path.basename(path): reason for path, reason in report.skipped}
+    assert set(reasons) == {"huge.txt", "latin1.txt"}
+    assert "quá lớn" in reasons["huge.txt"] and "bảng mã cũ" in reasons["latin1.txt"]
+    ids = _served_ids(tmp_path / "ix")
+    assert {"hỏng-giữa", "tcvn3", "vni", "cp1258", "trang"} <= set(ids)
+    ix = whoosh_index.open_dir(IndexStore(str(tmp_path / "ix")).current_path())
+    with ix.searcher() as searcher:
+        assert "alert" not in searcher.document(id="trang")["body"]
+        assert searcher.document(id="cp1258")["meta"]["signer"] == "Lê Tấn Lai"
+        assert any("UTF-8" in w for w in searcher.document(id="hỏng-giữa")["meta"]["warnings"])
+
+
 def test_a_file_that_turns_unreadable_keeps_its_indexed_version(corpus_dir, tmp_path, vocab):
     _build(corpus_dir, tmp_path / "ix", vocab)
     (corpus_dir / "notices" / "000_0e1e5b514ef6e61b.txt").write_bytes(b"\x00\x01\x02" * 100)

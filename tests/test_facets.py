@@ -79,8 +79,9 @@ def _check(app, docs, query_string):
 
 def _stored_docs(app) -> dict:
     with app.app_context():
-        searcher = search_service._engine().generation().searcher()
-        return {f["id"]: (f["meta"], f["body"]) for f in searcher.all_stored_fields()}
+        generation = search_service._engine().generation()
+        with generation.lock:
+            return {f["id"]: (f["meta"], f["body"]) for f in generation.searcher().all_stored_fields()}
 
 
 SEED_QUERIES = [
