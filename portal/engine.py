@@ -76,17 +76,17 @@ class Generation:
     def suggest_maps(self) -> tuple[dict, dict]:
         """Map folded words and syllables to their most frequent accented form in this index."""
         if self._suggest_maps is None:
-            maps = []
-            for field in ("body_words", "body"):
-                best: dict[str, tuple[int, str]] = {}
-                for term, info in self.reader.iter_field(field):
-                    text = term.decode("utf-8") if isinstance(term, bytes) else term
-                    key = fold_accents(text)
-                    if info.doc_frequency() > best.get(key, (0, ""))[0]:
-                        best[key] = (info.doc_frequency(), text)
-                maps.append({key: text for key, (_, text) in best.items()})
-            self._suggest_maps = (maps[0], maps[1])
+            self._suggest_maps = tuple(self._fold_map(field) for field in ("body_words", "body"))
         return self._suggest_maps
+
+    def _fold_map(self, field: str) -> dict[str, str]:
+        groups: dict[str, list[str]] = {}
+        for term in self.reader.lexicon(field):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            groups.setdefault(fold_accents(text), []).append(text)
+        # Only folded forms shared by several words need their frequencies looked up.
+        return {key: forms[0] if len(forms) == 1 else max(forms, key=lambda f: self.reader.doc_frequency(field, f))
+                for key, forms in groups.items()}
 
 
 class WhooshEngine:
@@ -137,9 +137,10 @@ def text_query(parsed: ParsedQuery) -> wq.Query | None:
     boosts += [wq.Term("body_words", w) for w in words if "_" in w]
     singles = [group[0] for group in parsed.required if len(group) == 1]
     if len(singles) > 1 and len(singles) == len(parsed.required):
-        # Documents where the words stand together, in the typed order, rank first.
+        # Titles where the words stand together, in the typed order, rank first. (Only titles:
+        # checking positions in every matching body costs seconds on common words.)
         together = [fold_accents(s) for p in singles for s in p.syllables]
-        boosts += [wq.Phrase(field, together, boost=PHRASE_BOOST) for field in ("title_fold", "body_fold")]
+        boosts.append(wq.Phrase("title_fold", together, boost=PHRASE_BOOST))
     if boosts and groups:
         main = wq.AndMaybe(main, wq.Or(boosts))
     if parsed.number_key:
