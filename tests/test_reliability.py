@@ -1,5 +1,6 @@
 """Crashes and concurrency: killed builds, two builds at once, rebuilds under load."""
 
+import contextlib
 import os
 import random
 import signal
@@ -109,10 +110,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.mark.slow
-def test_rebuild_under_load_switches_without_a_failed_request(corpus_dir, tmp_path, vocab):
-    index = tmp_path / "ix"
-    build_index(BuildOptions(index=str(index), corpus=str(corpus_dir)), vocab)
+@contextlib.contextmanager
+def _production_server(index):
+    """gunicorn with two workers on a free loopback port, stopped afterwards whatever happens."""
     port = _free_port()
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     server = subprocess.Popen([gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "portal:create_app()"],
@@ -128,6 +128,28 @@ def test_rebuild_under_load_switches_without_a_failed_request(corpus_dir, tmp_pa
             except OSError:
                 assert time.monotonic() < deadline and server.poll() is None, "the portal did not start"
                 time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_thirty_two_clients_for_a_minute_see_no_error(corpus_dir, tmp_path, vocab):
+    _write_copies(corpus_dir / "notices", 60, "tải")
+    build_index(BuildOptions(index=str(tmp_path / "ix"), corpus=str(corpus_dir)), vocab)
+    with _production_server(tmp_path / "ix") as base:
+        report = load_run(base, clients=32, seconds=60)
+    print(report.summary())  # the figure docs/RELIABILITY.md records
+    assert report.errors == 0, report.error_samples
+    assert report.requests > 1000
+
+
+@pytest.mark.slow
+def test_rebuild_under_load_switches_without_a_failed_request(corpus_dir, tmp_path, vocab):
+    index = tmp_path / "ix"
+    build_index(BuildOptions(index=str(index), corpus=str(corpus_dir)), vocab)
+    with _production_server(index) as base:
         _write_copies(corpus_dir / "notices", COPIES, "mới")
         reports = []
         load = threading.Thread(target=lambda: reports.append(load_run(base, clients=8, seconds=12)))
@@ -140,6 +162,3 @@ def test_rebuild_under_load_switches_without_a_failed_request(corpus_dir, tmp_pa
         assert reports[0].requests > 50
         with urllib.request.urlopen(base + "/api/search?q=%22m%E1%BB%9Bi+s%E1%BB%91+7%22", timeout=10) as response:
             assert b'"ban-007"' in response.read()  # the new generation is served, no restart
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
