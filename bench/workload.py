@@ -16,7 +16,6 @@ import os
 import random
 import re
 import sys
-from urllib.parse import urlencode
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)

@@ -7,13 +7,13 @@ A larger deployment can put another engine behind these four functions.
 
 import contextlib
 
+import numpy as np
 from flask import current_app
 from whoosh import query as wq
-from whoosh.collectors import TimeLimitCollector
-from whoosh.searching import TimeLimit
 
 from indexer.refs import ref_key
 from portal import engine
+from portal import ranking
 from portal.engine import FACET_FIELDS
 from portal.engine import WhooshEngine
 from portal.highlight import snippet
@@ -41,33 +41,32 @@ def _serving():
         yield generation
 
 
-def _union(table: dict, values) -> frozenset:
-    return frozenset().union(*(table.get(v, frozenset()) for v in values))
+def _iso_number(date: str | None, default: int) -> int:
+    return int(date.replace("-", "")) if date else default
 
 
-def _base_docs(generation, params: SearchParams, parsed) -> tuple[frozenset, object]:
+def _base_mask(generation, params: SearchParams, parsed, evaluation) -> np.ndarray:
     """Documents matching the text, the query's own field filters and the date range."""
-    searcher = generation.searcher()
-    text = engine.text_query(parsed)
-    docs = frozenset(searcher.docs_for_query(text)) if text else generation.all_docs
-    excluded = engine.excluded_query(parsed)
-    if excluded is not None:
-        docs -= frozenset(searcher.docs_for_query(excluded))
+    arrays = generation.arrays
+    base = arrays.live.copy() if evaluation.matched is None else evaluation.matched & arrays.live
     for prefix, typed in parsed.filters.items():
         field = FACET_FIELDS[prefix]
-        docs &= _union(generation.facets[field], engine.resolve_values(generation, field, typed))
+        base &= arrays.facets[field].mask(arrays.size, engine.resolve_values(generation, field, typed))
     if params.date_from or params.date_to:
-        low, high = params.date_from or "0000", params.date_to or "9999"
-        docs = frozenset(d for d in docs if generation.dates.get(d) and low <= generation.dates[d] <= high)
-    return docs, text
+        low, high = _iso_number(params.date_from, 0), _iso_number(params.date_to, 99_999_999)
+        base &= (arrays.dates >= low) & (arrays.dates <= high) & (arrays.dates > 0)
+    return base
 
 
-def _facet_counts(generation, params: SearchParams, base: frozenset, selections: dict) -> dict:
+def _facet_counts(generation, params: SearchParams, base: np.ndarray, selections: dict) -> dict:
     facets = {}
     for facet, field in FACET_FIELDS.items():
         # Counts as if this facet's own selection were off, so that a second value can be added.
-        docs = base.intersection(*(s for other, s in selections.items() if other != facet))
-        counts = engine.count_values(generation.facets[field], docs)
+        mask = base.copy()
+        for other, selected in selections.items():
+            if other != facet:
+                mask &= selected
+        counts = generation.arrays.facets[field].counts(mask)
         chosen = params.selected(facet)
         for value in chosen:
             counts.setdefault(value, 0)
@@ -76,39 +75,6 @@ def _facet_counts(generation, params: SearchParams, base: frozenset, selections:
             for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         ]
     return facets
-
-
-def _timed_search(searcher, query, **kwargs):
-    """Search within the request's time budget; past it, keep what was scored so far."""
-    collector = TimeLimitCollector(searcher.collector(**kwargs), timelimit=current_app.config["SEARCH_TIME_LIMIT"],
-                                   use_alarm=False)  # a timer thread: signals belong to the WSGI server
-    try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:
-        pass
-    return collector.results(), collector.timedout
-
-
-def _ranked(generation, text, matched: frozenset, params: SearchParams, per_page: int) -> tuple[list[int], bool]:
-    """Return the docnums up to the requested page, in order, and whether time ran out."""
-    searcher = generation.searcher()
-    limit = params.page * per_page
-    allowed = set(matched)
-    if text is not None and params.effective_sort == "phu-hop":
-        results, late = _timed_search(searcher, text, filter=allowed, limit=limit)
-        # Ties at the cut would fall by internal order, which a rebuild changes: take them all,
-        # then order equal scores by id, so that a shared link shows the same page tomorrow.
-        while not late and results.scored_length() == limit < len(matched):
-            more, late = _timed_search(searcher, text, filter=allowed, limit=limit * 2)
-            if late or round(more[limit].score, 6) != round(results[-1].score, 6):
-                break
-            results, limit = more, limit * 2
-        order = sorted((-round(hit.score, 6), hit["id"], hit.docnum) for hit in results)
-        return [docnum for _, _, docnum in order], late
-    newest = params.effective_sort != "cu-nhat"
-    results, late = _timed_search(searcher, wq.Every(), filter=allowed, limit=limit,
-                                  sortedby=engine.sort_facet(newest))
-    return [hit.docnum for hit in results], late
 
 
 def _hit(generation, docnum: int, parsed) -> dict:
@@ -128,30 +94,35 @@ def search(params: SearchParams, per_page: int = PER_PAGE) -> dict:
     :raise IndexUnavailable: no index has been built yet
     """
     with _serving() as generation:
+        arrays = generation.arrays
         parsed = parse_query(params.q)
-        base, text = _base_docs(generation, params, parsed)
+        evaluation = ranking.evaluate(arrays, generation.searcher(), parsed, current_app.config["SEARCH_TIME_LIMIT"])
+        base = _base_mask(generation, params, parsed, evaluation)
         selections = {
-            facet: _union(generation.facets[FACET_FIELDS[facet]], params.selected(facet))
+            facet: arrays.facets[FACET_FIELDS[facet]].mask(arrays.size, params.selected(facet))
             for facet in FACET_FIELDS if params.selected(facet)
         }
-        matched = base.intersection(*selections.values())
-        ranked, late = _ranked(generation, text, matched, params, per_page) if matched else ([], False)
-        page_docs = ranked[(params.page - 1) * per_page:params.page * per_page]
+        matched = base.copy()
+        for selected in selections.values():
+            matched &= selected
+        docs = np.flatnonzero(matched)
+        ordered = ranking.order(arrays, docs, evaluation.scores, params.effective_sort)
+        page_docs = ordered[(params.page - 1) * per_page:params.page * per_page]
         folded = any(not p.exact for p in parsed.phrases())
         facets = _facet_counts(generation, params, base, selections)
         return {
             "query": params.q,
-            "total": len(matched),
+            "total": len(docs),
             "page": params.page,
             "per_page": per_page,
-            "pages": max(1, -(-len(matched) // per_page)),
-            "hits": [_hit(generation, docnum, parsed) for docnum in page_docs],
+            "pages": max(1, -(-len(docs) // per_page)),
+            "hits": [_hit(generation, int(docnum), parsed) for docnum in page_docs],
             "facets": facets,
             "histogram": sorted(facets["year"], key=lambda item: item["value"]),
             "suggestion": engine.restore_diacritics(generation, parsed.plain) if folded and parsed.plain else None,
             "problems": list(params.problems)
             + (["Câu tìm kiếm quá dài đã được cắt bớt"] if parsed.truncated else [])
-            + (["Tìm kiếm mất quá nhiều thời gian: thứ tự kết quả có thể chưa đầy đủ"] if late else []),
+            + (["Tìm kiếm mất quá nhiều thời gian: kết quả có thể chưa đầy đủ"] if evaluation.late else []),
             "generation": generation.name,
         }
 
@@ -183,18 +154,19 @@ def _number_owner(searcher, number: str) -> str | None:
 def browse_years() -> list[dict]:
     """Return every year with its number of notices (undated ones last)."""
     with _serving() as generation:
-        counts = engine.count_values(generation.facets["year"], generation.all_docs)
+        counts = generation.arrays.facets["year"].counts(generation.arrays.live)
         return [{"value": year, "count": counts[year]} for year in sorted(counts)]
 
 
 def browse_year(year: str) -> list[dict]:
     """Return the months of a year, each with its notices (newest first)."""
     with _serving() as generation:
-        docs = generation.facets["year"].get(year, frozenset())
+        arrays = generation.arrays
+        docs = np.flatnonzero(arrays.facets["year"].mask(arrays.size, [year]))
         months: dict[str, list[dict]] = {}
         searcher = generation.searcher()
         for docnum in docs:
-            meta = searcher.stored_fields(docnum)["meta"]
+            meta = searcher.stored_fields(int(docnum))["meta"]
             months.setdefault((meta.get("date") or "")[:7] or "none", []).append(meta)
         return [
             {"month": month, "notices": sorted(notices, key=lambda m: (m.get("date") or "", m["id"]), reverse=True)}

@@ -1,0 +1,116 @@
+"""Per-generation arrays over document numbers: facet values, dates, ids, field lengths, postings.
+
+Counting and filtering become numpy operations over boolean masks: a facet's counts over every
+matching document are one ``bincount``; a term's documents and frequencies come from a bounded
+cache of posting arrays read once from the Whoosh index.
+"""
+
+import collections
+import threading
+
+import numpy as np
+
+SCORED_FIELDS = ("title", "body", "title_fold", "body_fold", "title_words", "body_words")
+POSTINGS_CACHE_ENTRIES = 200_000  # postings kept in memory, counted in documents (8 bytes each)
+POSTINGS_CACHE_BUDGET = 8_000_000
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+class Facet:
+    """The (document, value) pairs of one facet field, flat, for counting and filtering."""
+
+    def __init__(self, values: list[str], docs: np.ndarray, ordinals: np.ndarray):
+        self.values = values
+        self.index = {value: i for i, value in enumerate(values)}
+        self.docs = docs
+        self.ordinals = ordinals
+
+    def counts(self, mask: np.ndarray) -> dict[str, int]:
+        """Count, for each value, the documents of ``mask`` that have it."""
+        counts = np.bincount(self.ordinals[mask[self.docs]], minlength=len(self.values))
+        return {self.values[i]: int(c) for i, c in enumerate(counts) if c}
+
+    def mask(self, size: int, values) -> np.ndarray:
+        """The documents that have any of ``values``."""
+        wanted = [self.index[v] for v in values if v in self.index]
+        mask = np.zeros(size, dtype=bool)
+        if wanted:
+            mask[self.docs[np.isin(self.ordinals, wanted)]] = True
+        return mask
+
+
+class DocArrays:
+    """Everything about a generation's documents that searching needs as arrays."""
+
+    def __init__(self, reader, facet_fields: tuple[str, ...]):
+        self.reader = reader
+        self.size = reader.doc_count_all()
+        self.live = np.zeros(self.size, dtype=bool)
+        self.live[list(reader.all_doc_ids())] = True
+        self.doc_count = int(self.live.sum())
+        ids = reader.column_reader("id")
+        self.ids = [_text(ids[d]) for d in range(self.size)]
+        order = sorted(range(self.size), key=self.ids.__getitem__)
+        self.id_rank = np.empty(self.size, dtype=np.int32)
+        self.id_rank[order] = np.arange(self.size, dtype=np.int32)
+        dates = reader.column_reader("date")
+        self.dates = np.array([int(_text(dates[d]).replace("-", "") or 0) for d in range(self.size)], dtype=np.int32)
+        self.facets = {field: self._facet(field) for field in facet_fields}
+        self.lengths = {field: self._lengths(field) for field in SCORED_FIELDS}
+        self.average_length = {f: float(lengths[self.live].mean() or 1.0) if self.doc_count else 1.0
+                               for f, lengths in self.lengths.items()}
+        self._postings: collections.OrderedDict = collections.OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+
+    def _facet(self, field: str) -> Facet:
+        values, docs, ordinals = [], [], []
+        for term in self.reader.lexicon(field):
+            ids = np.fromiter(self.reader.postings(field, term).all_ids(), dtype=np.int32)
+            ids = ids[self.live[ids]]
+            if len(ids):
+                docs.append(ids)
+                ordinals.append(np.full(len(ids), len(values), dtype=np.int32))
+                values.append(_text(term))
+        empty = np.zeros(0, dtype=np.int32)
+        return Facet(values, np.concatenate(docs) if docs else empty, np.concatenate(ordinals) if ordinals else empty)
+
+    def _lengths(self, field: str) -> np.ndarray:
+        length = self.reader.doc_field_length
+        return np.array([length(d, field) or 0 for d in range(self.size)], dtype=np.float32)
+
+    def mask(self, docs=None) -> np.ndarray:
+        """A boolean mask over document numbers: all live documents, or those listed."""
+        if docs is None:
+            return self.live.copy()
+        mask = np.zeros(self.size, dtype=bool)
+        docs = np.asarray(docs, dtype=np.int64)
+        if len(docs):
+            mask[docs] = True
+        return mask & self.live
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return the documents holding ``term`` in ``field`` and its frequency in each."""
+        key = (field, term)
+        with self._lock:
+            if key in self._postings:
+                self._postings.move_to_end(key)
+                return self._postings[key]
+        docs, weights = [], []
+        if (field, term) in self.reader:
+            matcher = self.reader.postings(field, term)
+            while matcher.is_active():
+                docs.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+        found = (np.array(docs, dtype=np.int32), np.array(weights, dtype=np.float32))
+        with self._lock:
+            self._postings[key] = found
+            self._cached += len(docs)
+            while self._cached > POSTINGS_CACHE_BUDGET or len(self._postings) > POSTINGS_CACHE_ENTRIES:
+                _, (old, _) = self._postings.popitem(last=False)
+                self._cached -= len(old)
+        return found

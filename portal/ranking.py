@@ -1,0 +1,147 @@
+"""Evaluate a parsed query over a generation's arrays: which documents match, and how well.
+
+Matching is exact set algebra on masks (syllable postings; phrases checked by Whoosh, which keeps
+positions). Scoring is BM25 summed over the title and body fields, the title weighing more, plus
+boosts for the query's pyvi words, for titles holding the words together, and for notices whose
+own number (or a cited number) the query is.
+"""
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.collectors import TimeLimitCollector
+from whoosh.searching import TimeLimit
+
+from indexer.normalize import fold_accents
+from indexer.segment import word_spans
+from portal.arrays import DocArrays
+from portal.query import ParsedQuery
+from portal.query import Phrase
+
+K1 = 1.2
+B = 0.75
+FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "title_fold": 3.0, "body_fold": 1.0, "title_words": 6.0, "body_words": 2.0}
+TITLE_TOGETHER_BONUS = 5.0
+NUMBER_BONUS = 1000.0
+CITES_BONUS = 50.0
+
+
+@dataclasses.dataclass
+class Evaluation:
+    """The documents a query's text matches (None: it asks for no text) and their scores."""
+
+    matched: np.ndarray | None
+    scores: np.ndarray | None
+    late: bool = False
+
+
+def _fields(phrase: Phrase) -> tuple[str, str]:
+    return ("title", "body") if phrase.exact else ("title_fold", "body_fold")
+
+
+def bm25(arrays: DocArrays, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return the documents holding ``term`` in ``field`` and their weighted BM25 scores."""
+    docs, frequencies = arrays.postings(field, term)
+    if not len(docs):
+        return docs, frequencies
+    n = max(arrays.doc_count, 1)
+    idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+    norm = K1 * (1 - B + B * arrays.lengths[field][docs] / arrays.average_length[field])
+    return docs, FIELD_WEIGHTS[field] * idf * frequencies * (K1 + 1) / (frequencies + norm)
+
+
+class _Matcher:
+    """Finds the documents of phrases, within a time budget for the positional checks."""
+
+    def __init__(self, arrays: DocArrays, searcher, deadline: float):
+        self.arrays = arrays
+        self.searcher = searcher
+        self.deadline = deadline
+        self.late = False
+
+    def phrase(self, phrase: Phrase) -> np.ndarray:
+        fields = _fields(phrase)
+        if len(phrase.syllables) == 1:
+            docs = [self.arrays.postings(field, phrase.syllables[0])[0] for field in fields]
+            return self.arrays.mask(np.concatenate(docs))
+        query = wq.Or([wq.Phrase(field, list(phrase.syllables)) for field in fields])
+        return self.arrays.mask(self._docs(query))
+
+    def _docs(self, query) -> list[int]:
+        budget = max(self.deadline - time.monotonic(), 0.001)
+        collector = TimeLimitCollector(self.searcher.collector(limit=None), timelimit=budget, use_alarm=False)
+        try:
+            self.searcher.search_with_collector(query, collector)
+        except TimeLimit:
+            self.late = True
+        return list(collector.results().docs())
+
+    def term(self, field: str, text: str) -> np.ndarray:
+        return self.arrays.mask(self.arrays.postings(field, text)[0])
+
+
+def _matches(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray | None:
+    arrays = matcher.arrays
+    matched = None
+    for group in parsed.required:
+        alternatives = np.zeros(arrays.size, dtype=bool)
+        for phrase in group:
+            alternatives |= matcher.phrase(phrase)
+        matched = alternatives if matched is None else matched & alternatives
+    if parsed.number_key:
+        numbered = matcher.term("number_key", parsed.number_key) | matcher.term("cites", parsed.number_key)
+        matched = numbered if matched is None else matched | numbered
+    if matched is not None:
+        for phrase in parsed.excluded:
+            matched &= ~matcher.phrase(phrase)
+    elif parsed.excluded:
+        matched = arrays.live.copy()
+        for phrase in parsed.excluded:
+            matched &= ~matcher.phrase(phrase)
+    return matched
+
+
+def _scores(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray:
+    arrays = matcher.arrays
+    scores = np.zeros(arrays.size, dtype=np.float32)
+    for phrase in parsed.phrases():
+        for syllable in phrase.syllables:
+            for field in _fields(phrase):
+                docs, contribution = bm25(arrays, field, syllable)
+                scores[docs] += contribution
+    words = [w for _, _, w in word_spans(parsed.plain.lower()) if "_" in w] if parsed.plain else []
+    for word in words:
+        for field in ("title_words", "body_words"):
+            docs, contribution = bm25(arrays, field, word)
+            scores[docs] += contribution
+    singles = [group[0] for group in parsed.required if len(group) == 1]
+    if len(singles) > 1 and len(singles) == len(parsed.required):
+        together = [fold_accents(s) for p in singles for s in p.syllables]
+        scores[matcher.arrays.mask(matcher._docs(wq.Phrase("title_fold", together)))] += TITLE_TOGETHER_BONUS
+    if parsed.number_key:
+        scores[matcher.term("number_key", parsed.number_key)] += NUMBER_BONUS
+        scores[matcher.term("cites", parsed.number_key)] += CITES_BONUS
+    return scores
+
+
+def evaluate(arrays: DocArrays, searcher, parsed: ParsedQuery, budget: float) -> Evaluation:
+    """Match and score a parsed query; phrase checks stop (and say so) past ``budget`` seconds."""
+    matcher = _Matcher(arrays, searcher, time.monotonic() + budget)
+    matched = _matches(matcher, parsed)
+    scores = _scores(matcher, parsed) if parsed.required or parsed.number_key else None
+    return Evaluation(matched, scores, matcher.late)
+
+
+def order(arrays: DocArrays, docs: np.ndarray, scores: np.ndarray | None, sort: str) -> np.ndarray:
+    """Order documents by score or date, ties broken by id so that pages survive rebuilds."""
+    rank = arrays.id_rank[docs]
+    if scores is not None and sort == "phu-hop":
+        return docs[np.lexsort((rank, -np.round(scores[docs].astype(np.float64), 4)))]
+    dates = arrays.dates[docs]
+    if sort == "cu-nhat":
+        # Undated notices come last whichever way dates run.
+        return docs[np.lexsort((rank, np.where(dates == 0, 99_999_999, dates)))]
+    return docs[np.lexsort((rank, -dates))]
