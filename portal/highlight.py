@@ -8,27 +8,36 @@ from markupsafe import escape
 from indexer.normalize import fold_accents
 from portal.query import Phrase
 
-_SYLLABLE = re.compile(r"[^\W_]+")
 FRAGMENT_CHARS = 220
 MAX_FRAGMENTS = 3
 _ELLIPSIS = "…"
+
+
+def _lower_same_length(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters grow when lowered ("İ"): keep those as they are, so offsets stay true.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _pattern(phrases: list[Phrase]) -> re.Pattern:
+    alternatives = sorted(("[\\W_]+".join(map(re.escape, p.syllables)) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
 
 
 def match_spans(text: str, phrases: list[Phrase]) -> list[tuple[int, int]]:
     """Return the character spans of ``text`` covered by any of the phrases, sorted and merged."""
     if not phrases:
         return []
-    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _SYLLABLE.finditer(text)]
-    exact = [t[2] for t in tokens]
-    folded = [fold_accents(t) for t in exact]
+    lowered = _lower_same_length(text)
     spans = []
-    for phrase in phrases:
-        words = folded if not phrase.exact else exact
-        size = len(phrase.syllables)
-        first = phrase.syllables[0]
-        for i, word in enumerate(words):
-            if word == first and tuple(words[i:i + size]) == phrase.syllables:
-                spans.append((tokens[i][0], tokens[i + size - 1][1]))
+    for exact in (True, False):
+        chosen = [p for p in phrases if p.exact == exact]
+        if chosen:
+            # Folding keeps every character's place, so offsets found in it are offsets in the text.
+            haystack = lowered if exact else fold_accents(lowered)
+            spans.extend(m.span() for m in _pattern(chosen).finditer(haystack))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:

@@ -8,6 +8,7 @@ own number (or a cited number) the query is.
 
 import dataclasses
 import math
+import re
 import time
 
 import numpy as np
@@ -25,6 +26,7 @@ K1 = 1.2
 B = 0.75
 FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "title_fold": 3.0, "body_fold": 1.0, "title_words": 6.0, "body_words": 2.0}
 TITLE_TOGETHER_BONUS = 5.0
+RERANK_CANDIDATES = 100
 NUMBER_BONUS = 1000.0
 CITES_BONUS = 50.0
 
@@ -117,10 +119,6 @@ def _scores(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray:
         for field in ("title_words", "body_words"):
             docs, contribution = bm25(arrays, field, word)
             scores[docs] += contribution
-    singles = [group[0] for group in parsed.required if len(group) == 1]
-    if len(singles) > 1 and len(singles) == len(parsed.required):
-        together = [fold_accents(s) for p in singles for s in p.syllables]
-        scores[matcher.arrays.mask(matcher._docs(wq.Phrase("title_fold", together)))] += TITLE_TOGETHER_BONUS
     if parsed.number_key:
         scores[matcher.term("number_key", parsed.number_key)] += NUMBER_BONUS
         scores[matcher.term("cites", parsed.number_key)] += CITES_BONUS
@@ -135,11 +133,46 @@ def evaluate(arrays: DocArrays, searcher, parsed: ParsedQuery, budget: float) ->
     return Evaluation(matched, scores, matcher.late)
 
 
+def _together(parsed: ParsedQuery) -> re.Pattern | None:
+    """The query's words side by side, as typed: titles holding them so rank first."""
+    singles = [group[0] for group in parsed.required if len(group) == 1]
+    if len(singles) < 2 or len(singles) != len(parsed.required):
+        return None
+    syllables = [fold_accents(s) for p in singles for s in p.syllables]
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, syllables)) + r"(?![^\W_])")
+
+
+def _by_score(arrays: DocArrays, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    return docs[np.lexsort((arrays.id_rank[docs], -np.round(scores[docs].astype(np.float64), 4)))]
+
+
+def rank(arrays: DocArrays, docs: np.ndarray, evaluation: Evaluation, parsed: ParsedQuery, sort: str,
+         needed: int, title_of) -> np.ndarray:
+    """Order documents by score or date, ties broken by id so that pages survive rebuilds.
+
+    With a relevance sort, the best candidates whose title holds the query's words together get
+    a bonus before the final order; ``title_of(docnum)`` reads a title.
+    """
+    scores = evaluation.scores
+    if scores is None or sort != "phu-hop":
+        return order(arrays, docs, None, sort)
+    ordered = _by_score(arrays, docs, scores)
+    together = _together(parsed)
+    if together is None:
+        return ordered
+    head = ordered[:max(RERANK_CANDIDATES, 2 * needed)]
+    boosted = scores.copy()
+    for docnum in head:
+        if together.search(fold_accents(title_of(int(docnum)).lower())):
+            boosted[docnum] += TITLE_TOGETHER_BONUS
+    return np.concatenate([_by_score(arrays, head, boosted), ordered[len(head):]])
+
+
 def order(arrays: DocArrays, docs: np.ndarray, scores: np.ndarray | None, sort: str) -> np.ndarray:
     """Order documents by score or date, ties broken by id so that pages survive rebuilds."""
     rank = arrays.id_rank[docs]
     if scores is not None and sort == "phu-hop":
-        return docs[np.lexsort((rank, -np.round(scores[docs].astype(np.float64), 4)))]
+        return _by_score(arrays, docs, scores)
     dates = arrays.dates[docs]
     if sort == "cu-nhat":
         # Undated notices come last whichever way dates run.

@@ -106,7 +106,9 @@ def search(params: SearchParams, per_page: int = PER_PAGE) -> dict:
         for selected in selections.values():
             matched &= selected
         docs = np.flatnonzero(matched)
-        ordered = ranking.order(arrays, docs, evaluation.scores, params.effective_sort)
+        searcher = generation.searcher()
+        ordered = ranking.rank(arrays, docs, evaluation, parsed, params.effective_sort, params.page * per_page,
+                               lambda docnum: searcher.stored_fields(docnum)["meta"].get("title") or "")
         page_docs = ordered[(params.page - 1) * per_page:params.page * per_page]
         folded = any(not p.exact for p in parsed.phrases())
         facets = _facet_counts(generation, params, base, selections)
