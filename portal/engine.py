@@ -5,6 +5,7 @@ next request opens it, without a restart. Per generation it keeps arrays over do
 (:mod:`portal.arrays`), so that counts are exact over every matching document.
 """
 
+import collections
 import threading
 import weakref
 
@@ -67,11 +68,34 @@ class Generation:
                 for key, forms in groups.items()}
 
 
+class ResultCache:
+    """A small LRU of search results, keyed by generation and canonical parameters."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._items: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class WhooshEngine:
     """Searches the index folder's current generation."""
 
     def __init__(self, root: str):
         self.store = IndexStore(root)
+        self.cache = ResultCache()
         self._generation: Generation | None = None
         self._lock = threading.Lock()
 

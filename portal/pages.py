@@ -77,13 +77,14 @@ def search_page(args) -> tuple[SearchParams, dict]:
     """Build everything the results page and its twins show."""
     params = parse_params(args)
     result = search_service.search(params)
-    for hit in result["hits"]:
-        hit["url"] = url_for("doc.show", doc_id=hit["id"], **_context_args(params))
+    context = _context_args(params)
+    hits = [{**hit, "url": url_for("doc.show", doc_id=hit["id"], **context)} for hit in result["hits"]]
     suggestion = result["suggestion"]
     blocks = _facet_blocks(params, result["facets"])
     years = next((b["entries"] for b in blocks if b["name"] == "year"), [])
     page = {
         **result,
+        "hits": hits,
         "params": params,
         "facet_blocks": blocks,
         "histogram": [{"url": y["toggle_url"], "label": y["label"], "count": y["count"]}

@@ -91,8 +91,22 @@ def _hit(generation, docnum: int, parsed) -> dict:
 def search(params: SearchParams, per_page: int = PER_PAGE) -> dict:
     """Run a search: one page of hits, exact facet counts over every match, a suggestion.
 
+    A repeated search (same canonical parameters, same index generation) is answered from a
+    small cache: shared links are opened again and again. Callers must not modify the result.
+
     :raise IndexUnavailable: no index has been built yet
     """
+    engine_ = _engine()
+    key = (engine_.store.current_name(), params, per_page)
+    cached = engine_.cache.get(key)
+    if cached is not None:
+        return cached
+    result = _search(params, per_page)
+    engine_.cache.put((result["generation"], params, per_page), result)
+    return result
+
+
+def _search(params: SearchParams, per_page: int) -> dict:
     with _serving() as generation:
         arrays = generation.arrays
         parsed = parse_query(params.q)

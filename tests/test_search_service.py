@@ -45,3 +45,13 @@ def test_links_give_the_same_page_after_a_rebuild_in_another_order(corpus_dir, t
     second = create_app({"TESTING": True, "INDEX_PATH": str(tmp_path / "b")})
     for args in ({"q": "đảng viên"}, {"q": "đảng viên", "page": "2"}, {"page": "2"}, {"q": "tin ngan", "sort": "cu-nhat"}):
         assert _ids(first, **args)[:2] == _ids(second, **args)[:2], args
+
+
+def test_a_repeated_search_is_answered_from_the_cache(seed_index):
+    app = create_app({"TESTING": True, "INDEX_PATH": str(seed_index)})
+    with app.test_request_context():
+        first = search_service.search(parse_params(MultiDict({"q": "dang vien", "year": "2014"})))
+        again = search_service.search(parse_params(MultiDict({"year": "2014", "q": "dang  vien"})))
+        other = search_service.search(parse_params(MultiDict({"q": "dang vien"})))
+    assert again is first  # the same canonical search on the same generation
+    assert other is not first
