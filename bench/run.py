@@ -1,0 +1,255 @@
+"""The performance benchmark: our indexer and portal against SQLite FTS5 on the same work, one run.
+
+    .venv/bin/python bench/run.py                       # 1x corpus (34,663 articles)
+    .venv/bin/python bench/run.py --scale 4             # 4x corpus (138,652 articles)
+    .venv/bin/python bench/run.py --limit 2000 --load 10   # a quick look
+
+Both engines index the same articles with the same derived facet values (bench/workload.py) and
+answer the same 200 queries (bench/queries.json) doing the same work per query: the top 20, counts
+for every facet (each as if its own filter were off) and snippets for the page. Figures are
+medians over the query set; ratios (ours / FTS5) are what compares across noisy machines.
+Results go to bench/out/results-<scale>x.json; docs/BENCHMARKS.md quotes them.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+from werkzeug.datastructures import MultiDict  # noqa: E402
+
+from bench import load  # noqa: E402
+from bench.workload import articles  # noqa: E402
+from bench.workload import query_urls  # noqa: E402
+from bench.workload import scaled  # noqa: E402
+from indexer.build import BuildOptions  # noqa: E402
+from indexer.build import build_index  # noqa: E402
+from indexer.normalize import normalize_line  # noqa: E402
+from indexer.normalize import normalize_text  # noqa: E402
+from indexer.vocab import load_vocabulary  # noqa: E402
+from portal import create_app  # noqa: E402
+from portal.params import parse_params  # noqa: E402
+from portal.query import parse_query  # noqa: E402
+
+FACETS = ("year", "signer", "unit", "topic", "chair", "type")
+
+
+def percentiles(values: list[float]) -> dict:
+    ordered = sorted(values)
+    pick = lambda p: ordered[min(len(ordered) - 1, int(p * len(ordered)))]  # noqa: E731
+    return {"p50_ms": statistics.median(ordered) * 1000, "p95_ms": pick(0.95) * 1000, "max_ms": ordered[-1] * 1000}
+
+
+def dir_size(path: str) -> int:
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
+
+
+# --- ours -------------------------------------------------------------------------------------
+
+def build_ours(bulk: str, index: str) -> dict:
+    vocab = load_vocabulary(os.path.join(ROOT, "corpus"))
+    started = time.perf_counter()
+    report = build_index(BuildOptions(index=index, jsonl=(bulk,)), vocab)
+    full = time.perf_counter() - started
+    started = time.perf_counter()
+    build_index(BuildOptions(index=index, jsonl=(bulk,)), vocab)
+    unchanged = time.perf_counter() - started
+    return {"documents": report.total, "full_build_s": full, "no_change_rebuild_s": unchanged,
+            "index_bytes": dir_size(index)}
+
+
+def one_changed(bulk: str, index: str) -> float:
+    """Rewrite the bulk file with one record changed, then time the rebuild."""
+    with gzip.open(bulk, "rt", encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    record = json.loads(lines[len(lines) // 2])
+    record["text"] += " Đoạn sửa cho lần đo."
+    lines[len(lines) // 2] = json.dumps(record, ensure_ascii=False)
+    with gzip.open(bulk, "wt", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    started = time.perf_counter()
+    build_index(BuildOptions(index=index, jsonl=(bulk,)), load_vocabulary(os.path.join(ROOT, "corpus")))
+    return time.perf_counter() - started
+
+
+def query_ours(index: str, urls: list[str]) -> dict:
+    app = create_app({"TESTING": True, "INDEX_PATH": index})
+    client = app.test_client()
+    client.get(urls[0])  # open the generation
+    engines = app.extensions["search_engines"]
+    uncached, repeated = [], []
+    for url in urls:
+        for engine in engines.values():
+            engine.cache = type(engine.cache)()  # every first request computes
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200
+        uncached.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200
+        repeated.append(time.perf_counter() - started)
+    return {"uncached": percentiles(uncached), "repeated_url": percentiles(repeated)}
+
+
+# --- SQLite FTS5 ------------------------------------------------------------------------------
+
+def build_fts5(records: list[dict], metadata: dict, path: str) -> dict:
+    started = time.perf_counter()
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+        CREATE TABLE meta(rowid INTEGER PRIMARY KEY, id TEXT, year TEXT, date TEXT, signer TEXT, chair TEXT, type TEXT);
+        CREATE TABLE multi(rowid INTEGER, facet TEXT, value TEXT);
+    """)
+    for rowid, record in enumerate(records, 1):
+        meta = metadata[record["id"]]
+        db.execute("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)",
+                   (rowid, normalize_line(record["title"]), normalize_text(record["text"])))
+        date = meta.get("date")
+        db.execute("INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (rowid, record["id"], date[:4] if date else "none", date, meta.get("signer"), meta.get("chair"),
+                    meta.get("type")))
+        db.executemany("INSERT INTO multi VALUES (?, ?, ?)",
+                       [(rowid, "unit", u) for u in meta.get("units", [])]
+                       + [(rowid, "topic", t) for t in meta.get("topics", [])])
+    db.executescript("CREATE INDEX multi_rowid ON multi(rowid); CREATE INDEX multi_value ON multi(facet, value);")
+    db.commit()
+    return {"db": db, "full_build_s": time.perf_counter() - started, "index_bytes": os.path.getsize(path)}
+
+
+def fts5_match(q: str) -> str | None:
+    """Translate our query syntax into FTS5's: words ANDed, phrases quoted, exclusions NOTed."""
+    parsed = parse_query(q)
+    parts = []
+    for group in parsed.required:
+        alternatives = ['"' + " ".join(p.syllables) + '"' for p in group]
+        parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    match = " AND ".join(parts)
+    for phrase in parsed.excluded:
+        match = f'{match} NOT "{" ".join(phrase.syllables)}"' if match else None
+    return match or None
+
+
+def _filters(params, skip: str | None) -> tuple[str, list]:
+    clauses, args = [], []
+    for facet in FACETS:
+        values = params.selected(facet)
+        if not values or facet == skip:
+            continue
+        marks = ",".join("?" * len(values))
+        if facet in ("unit", "topic"):
+            clauses.append(f"m.rowid IN (SELECT rowid FROM multi WHERE facet = ? AND value IN ({marks}))")
+            args += [facet, *values]
+        else:
+            clauses.append(f"m.{facet} IN ({marks})")
+            args += list(values)
+    return " AND ".join(clauses), args
+
+
+def query_fts5(db, query_params: list[dict]) -> dict:
+    times = []
+    for raw in query_params:
+        params = parse_params(MultiDict(raw))
+        match = fts5_match(params.q)
+        started = time.perf_counter()
+        base = "FROM meta m" + (" JOIN docs ON docs.rowid = m.rowid AND docs MATCH ?" if match else "")
+        base_args = [match] if match else []
+        where, args = _filters(params, None)
+        order = "bm25(docs, 10.0, 1.0)" if match else "m.date DESC"
+        snippet = "snippet(docs, 1, '<mark>', '</mark>', '…', 24)" if match else "''"
+        db.execute(f"SELECT m.id, {snippet} {base} {'WHERE ' + where if where else ''} ORDER BY {order} LIMIT 20",
+                   base_args + args).fetchall()
+        for facet in FACETS:
+            where, args = _filters(params, facet)
+            condition = f"WHERE {where}" if where else ""
+            if facet in ("unit", "topic"):
+                sql = (f"SELECT x.value, count(*) {base} JOIN multi x ON x.rowid = m.rowid AND x.facet = '{facet}' "
+                       f"{condition} GROUP BY x.value")
+            else:
+                sql = f"SELECT m.{facet}, count(*) {base} {condition} GROUP BY m.{facet}"
+            db.execute(sql, base_args + args).fetchall()
+        times.append(time.perf_counter() - started)
+    return percentiles(times)
+
+
+# --- the server -------------------------------------------------------------------------------
+
+def serve_and_load(index: str, urls: list[str], seconds: float) -> dict:
+    port = 8799
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    server = subprocess.Popen([gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "portal:create_app()"],
+                              cwd=ROOT, env={**os.environ, "PORTAL_INDEX": index},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(3)
+        base = f"http://127.0.0.1:{port}"
+        load.run(base, clients=2, seconds=5, paths=urls)  # warm both workers
+        report = load.run(base, clients=16, seconds=seconds, paths=urls)
+        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        rss = [int(open(f"/proc/{pid}/status").read().split("VmRSS:")[1].split()[0]) // 1024 for pid in workers]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"requests": report.requests, "throughput_rps": report.throughput, "errors": report.errors,
+            "p99_ms": report.percentile(99) * 1000, "worker_rss_mb": rss}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--load", type=float, default=60, help="seconds of HTTP load (0: skip)")
+    args = parser.parse_args()
+    with open(os.path.join(HERE, "queries.json"), encoding="utf-8") as f:
+        queries = json.load(f)
+    records = list(scaled(list(articles(limit=args.limit)), args.scale))
+    megabytes = sum(len(r["title"].encode()) + len(r["text"].encode()) for r in records) / 1e6
+    out: dict = {"documents": len(records), "megabytes": megabytes, "scale": args.scale,
+                 "date": time.strftime("%Y-%m-%d"), "commit": subprocess.run(
+                     ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()}
+    tmp = tempfile.mkdtemp(prefix="bench-")
+    try:
+        bulk = os.path.join(tmp, "articles.jsonl.gz")
+        with gzip.open(bulk, "wt", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        index = os.path.join(tmp, "index")
+        out["ours"] = build_ours(bulk, index)
+        out["ours"]["build_mb_per_s"] = megabytes / out["ours"]["full_build_s"]
+        urls = query_urls(queries)
+        out["ours"].update(query_ours(index, urls))
+        app = create_app({"TESTING": True, "INDEX_PATH": index})
+        with app.app_context():
+            from portal import search as search_service  # noqa: PLC0415
+
+            generation = search_service._engine().generation()
+            with generation.lock:
+                metadata = {f["id"]: f["meta"] for f in generation.searcher().all_stored_fields()}
+        fts = build_fts5(records, metadata, os.path.join(tmp, "fts5.db"))
+        out["fts5"] = {"full_build_s": fts["full_build_s"], "index_bytes": fts["index_bytes"],
+                       "uncached": query_fts5(fts["db"], [q["params"] for q in queries])}
+        out["ratios"] = {key: out["ours"]["uncached"][key] / out["fts5"]["uncached"][key]
+                         for key in ("p50_ms", "p95_ms")}
+        out["ours"]["one_changed_rebuild_s"] = one_changed(bulk, index)
+        if args.load:
+            out["ours"]["http"] = serve_and_load(index, query_urls(queries, "/api/search"), args.load)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
+    with open(os.path.join(HERE, "out", f"results-{args.scale}x.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, indent=1)
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
