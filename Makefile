@@ -11,7 +11,7 @@ WORKERS ?= 2
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install index serve test clean
+.PHONY: install index serve test bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ $(CHROMIUM):
 
 test: install $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+# The performance benchmark against SQLite FTS5 (reads ../shared/bench at run time; about 15 min
+# for the 1x corpus, an hour for 4x), then the plot in docs/benchmark.png.
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/run.py --scale 1
+	$(BIN)/python bench/plot.py
 
 clean:
 	rm -rf $(VENV) instance/index .pytest_cache
