@@ -11,11 +11,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the portal; the index folder comes from ``PORTAL_INDEX`` when it is set."""
     app = Flask(__name__, instance_relative_config=True, template_folder=os.path.join(ROOT, "templates"),
                 static_folder=os.path.join(ROOT, "static"))
-    app.config.from_mapping(INDEX_PATH=os.path.join(app.instance_path, "index"), SEARCH_TIME_LIMIT=5.0)
+    app.config.from_mapping(INDEX_PATH=os.path.join(app.instance_path, "index"), SEARCH_TIME_LIMIT=5.0,
+                            SEARCH_CACHE_SIZE=256)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         if os.environ.get("PORTAL_INDEX"):
             app.config["INDEX_PATH"] = os.environ["PORTAL_INDEX"]
+        if os.environ.get("PORTAL_SEARCH_CACHE", "").isdigit():
+            app.config["SEARCH_CACHE_SIZE"] = int(os.environ["PORTAL_SEARCH_CACHE"])
     else:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False

@@ -84,6 +84,8 @@ class ResultCache:
         return None
 
     def put(self, key, value) -> None:
+        if not self.size:
+            return
         with self._lock:
             self._items[key] = value
             while len(self._items) > self.size:
@@ -93,9 +95,9 @@ class ResultCache:
 class WhooshEngine:
     """Searches the index folder's current generation."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, cache_size: int = 256):
         self.store = IndexStore(root)
-        self.cache = ResultCache()
+        self.cache = ResultCache(cache_size)
         self._generation: Generation | None = None
         self._lock = threading.Lock()
 

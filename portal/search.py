@@ -29,7 +29,7 @@ def _engine() -> WhooshEngine:
     engines = current_app.extensions.setdefault("search_engines", {})
     root = current_app.config["INDEX_PATH"]
     if root not in engines:
-        engines[root] = WhooshEngine(root)
+        engines[root] = WhooshEngine(root, current_app.config["SEARCH_CACHE_SIZE"])
     return engines[root]
 
 
