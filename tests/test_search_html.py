@@ -121,6 +121,11 @@ def test_notice_page(client):
     assert '<meta property="og:description" content="Thông báo kết luận · số 503-TB/TU · ngày 16/5/2008' in page
 
 
+def test_numbered_point_anchors_are_unique(client):
+    page = _text(client.get("/van-ban/000_0e1e5b514ef6e61b"))
+    assert page.count('id="muc-2-2"') == 1 and 'id="muc-2-2-2"' in page  # the seed numbers "2.2-" twice
+
+
 def test_notice_page_offers_previous_and_next_within_the_search(client):
     page = _text(client.get("/van-ban/000_0e1e5b514ef6e61b?sort=cu-nhat"))
     assert "Văn bản 2/4" in page

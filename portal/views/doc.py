@@ -1,5 +1,6 @@
 """A notice (``/van-ban/<id>``): metadata, full text with highlights, citations, related notices."""
 
+import collections
 import re
 
 from flask import Blueprint
@@ -44,12 +45,17 @@ def _link_references(html: Markup, references: dict, own: str | None) -> Markup:
 def paragraphs(text: str, phrases, references: dict, own: str | None = None) -> list[dict]:
     """Split a notice into paragraphs, highlighted, with anchors on numbered points."""
     spans = match_spans(text, phrases)
-    out, start = [], 0
+    out, start, seen = [], 0, collections.Counter()
     for block in text.split("\n"):
         end = start + len(block)
         if block.strip():
             html = _link_references(mark(text, spans, start, end), references, own)
-            out.append({"html": html, "anchor": _point_anchor(block)})
+            anchor = _point_anchor(block)
+            if anchor:
+                # Notices do number two points alike ("2.2-" twice in one seed): ids must stay unique.
+                seen[anchor] += 1
+                anchor = anchor if seen[anchor] == 1 else f"{anchor}-{seen[anchor]}"
+            out.append({"html": html, "anchor": anchor})
         start = end + 1
     return out
 
