@@ -31,7 +31,7 @@ def main() -> int:
         for engine, label in (("ours", "Whoosh + pyvi"), ("fts5", "SQLite FTS5")):
             values = sorted(run[engine]["uncached"]["all_ms"])
             share = [i / len(values) for i in range(1, len(values) + 1)]
-            left.plot(values, share, label=f"{label}, {run['scale']}x")
+            left.plot(values, share, label=f"{label}, {run['documents']:,} documents")
     left.set_xscale("log")
     left.set_xlabel("latency per query, uncached (ms, log scale)")
     left.set_ylabel("share of the 200 queries")
