@@ -1,12 +1,11 @@
 """Highlight a query's phrases in stored text: matched syllables in ``<mark>``, the rest escaped."""
 
-import re
-
 from markupsafe import Markup
 from markupsafe import escape
 
 from indexer.normalize import fold_accents
 from portal.query import Phrase
+from portal.query import phrase_pattern
 
 FRAGMENT_CHARS = 220
 MAX_FRAGMENTS = 3
@@ -21,11 +20,6 @@ def _lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _pattern(phrases: list[Phrase]) -> re.Pattern:
-    alternatives = sorted(("[\\W_]+".join(map(re.escape, p.syllables)) for p in phrases), key=len, reverse=True)
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
-
-
 def match_spans(text: str, phrases: list[Phrase]) -> list[tuple[int, int]]:
     """Return the character spans of ``text`` covered by any of the phrases, sorted and merged."""
     if not phrases:
@@ -37,7 +31,7 @@ def match_spans(text: str, phrases: list[Phrase]) -> list[tuple[int, int]]:
         if chosen:
             # Folding keeps every character's place, so offsets found in it are offsets in the text.
             haystack = lowered if exact else fold_accents(lowered)
-            spans.extend(m.span() for m in _pattern(chosen).finditer(haystack))
+            spans.extend(m.span() for m in phrase_pattern([p.syllables for p in chosen]).finditer(haystack))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:

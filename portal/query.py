@@ -80,6 +80,12 @@ class ParsedQuery:
         return [phrase for group in self.required for phrase in group]
 
 
+def phrase_pattern(phrases: list[tuple[str, ...]]) -> re.Pattern:
+    """A regex finding any of the syllable sequences as whole syllables, across any separators."""
+    alternatives = sorted((r"[\W_]+".join(map(re.escape, p)) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
+
+
 def _read_items(text: str):
     """Yield ``(negated, field, value, quoted)`` for each item of the query string."""
     for match in _TOKEN.finditer(text):

@@ -21,6 +21,7 @@ from indexer.segment import word_spans
 from portal.arrays import DocArrays
 from portal.query import ParsedQuery
 from portal.query import Phrase
+from portal.query import phrase_pattern
 
 K1 = 1.2
 B = 0.75
@@ -138,8 +139,7 @@ def _together(parsed: ParsedQuery) -> re.Pattern | None:
     singles = [group[0] for group in parsed.required if len(group) == 1]
     if len(singles) < 2 or len(singles) != len(parsed.required):
         return None
-    syllables = [fold_accents(s) for p in singles for s in p.syllables]
-    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, syllables)) + r"(?![^\W_])")
+    return phrase_pattern([tuple(fold_accents(s) for p in singles for s in p.syllables)])
 
 
 def _by_score(arrays: DocArrays, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
