@@ -187,7 +187,7 @@ def query_fts5(db, query_params: list[dict]) -> dict:
             condition = f"WHERE {where}" if where else ""
             if facet in ("unit", "topic"):
                 sql = (f"SELECT x.value, count(*) FROM hits h CROSS JOIN meta m ON m.rowid = h.rowid "
-                       f"JOIN multi x ON x.rowid = m.rowid AND x.facet = '{facet}' {condition} GROUP BY x.value")
+                       f"CROSS JOIN multi x ON x.rowid = m.rowid AND x.facet = '{facet}' {condition} GROUP BY x.value")
             else:
                 sql = (f"SELECT m.{facet}, count(*) FROM hits h CROSS JOIN meta m ON m.rowid = h.rowid {condition} "
                        f"GROUP BY m.{facet}")
