@@ -106,6 +106,8 @@ def query_ours(index: str, urls: list[str]) -> dict:
 # --- SQLite FTS5 ------------------------------------------------------------------------------
 
 def build_fts5(records: list[dict], metadata: dict, path: str) -> dict:
+    if os.path.exists(path):
+        os.remove(path)  # a previous run's database in a kept workdir
     started = time.perf_counter()
     db = sqlite3.connect(path)
     db.executescript("""
