@@ -6,6 +6,7 @@ A larger deployment can put another engine behind these four functions.
 """
 
 import contextlib
+import functools
 
 import numpy as np
 from flask import current_app
@@ -34,9 +35,9 @@ def _engine() -> WhooshEngine:
 
 
 @contextlib.contextmanager
-def _serving():
-    """Yield the served generation, holding its lock: its reader is not thread-safe."""
-    generation = _engine().generation()
+def _serving(generation=None):
+    """Yield the served generation (or the one given), holding its lock: its reader is not thread-safe."""
+    generation = generation or _engine().generation()
     with generation.lock:
         yield generation
 
@@ -77,8 +78,7 @@ def _facet_counts(generation, params: SearchParams, base: np.ndarray, selections
     return facets
 
 
-def _hit(generation, docnum: int, parsed) -> dict:
-    stored = generation.searcher().stored_fields(docnum)
+def _hit(stored: dict, parsed) -> dict:
     meta = stored["meta"]
     return {
         "id": meta["id"], "title": meta.get("title") or meta["id"], "date": meta.get("date"),
@@ -97,17 +97,17 @@ def search(params: SearchParams, per_page: int = PER_PAGE) -> dict:
     :raise IndexUnavailable: no index has been built yet
     """
     engine_ = _engine()
-    key = (engine_.store.current_name(), params, per_page)
-    cached = engine_.cache.get(key)
-    if cached is not None:
-        return cached
-    result = _search(params, per_page)
-    engine_.cache.put((result["generation"], params, per_page), result)
+    generation = engine_.generation()
+    key = (generation.name, params, per_page)
+    result = engine_.cache.get(key)
+    if result is None:
+        result = _search(generation, params, per_page)
+        engine_.cache.put(key, result)
     return result
 
 
-def _search(params: SearchParams, per_page: int) -> dict:
-    with _serving() as generation:
+def _search(generation, params: SearchParams, per_page: int) -> dict:
+    with _serving(generation):
         arrays = generation.arrays
         parsed = parse_query(params.q)
         evaluation = ranking.evaluate(arrays, generation.searcher(), parsed, current_app.config["SEARCH_TIME_LIMIT"])
@@ -120,9 +120,10 @@ def _search(params: SearchParams, per_page: int) -> dict:
         for selected in selections.values():
             matched &= selected
         docs = np.flatnonzero(matched)
-        searcher = generation.searcher()
+        # Stored fields read for the title bonus are read once, and again for the page's hits.
+        stored = functools.lru_cache(maxsize=None)(generation.searcher().stored_fields)
         ordered = ranking.rank(arrays, docs, evaluation, parsed, params.effective_sort, params.page * per_page,
-                               lambda docnum: searcher.stored_fields(docnum)["meta"].get("title") or "")
+                               lambda docnum: stored(docnum)["meta"].get("title") or "")
         page_docs = ordered[(params.page - 1) * per_page:params.page * per_page]
         folded = any(not p.exact for p in parsed.phrases())
         facets = _facet_counts(generation, params, base, selections)
@@ -132,7 +133,7 @@ def _search(params: SearchParams, per_page: int) -> dict:
             "page": params.page,
             "per_page": per_page,
             "pages": max(1, -(-len(docs) // per_page)),
-            "hits": [_hit(generation, int(docnum), parsed) for docnum in page_docs],
+            "hits": [_hit(stored(int(docnum)), parsed) for docnum in page_docs],
             "facets": facets,
             "histogram": sorted(facets["year"], key=lambda item: item["value"]),
             "suggestion": engine.restore_diacritics(generation, parsed.plain) if folded and parsed.plain else None,
