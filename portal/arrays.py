@@ -2,13 +2,15 @@
 
 Counting and filtering become numpy operations over boolean masks: a facet's counts over every
 matching document are one ``bincount``; a term's documents and frequencies come from a bounded
-cache of posting arrays read once from the Whoosh index.
+cache of posting arrays read once from the Whoosh index (:mod:`portal.postings`).
 """
 
 import collections
 import threading
 
 import numpy as np
+
+from portal import postings as posting_lists
 
 SCORED_FIELDS = ("title", "body", "title_fold", "body_fold", "title_words", "body_words")
 POSTINGS_CACHE_ENTRIES = 200_000  # postings kept in memory, counted in documents (8 bytes each)
@@ -99,14 +101,9 @@ class DocArrays:
             if key in self._postings:
                 self._postings.move_to_end(key)
                 return self._postings[key]
-        docs, weights = [], []
-        if (field, term) in self.reader:
-            matcher = self.reader.postings(field, term)
-            while matcher.is_active():
-                docs.append(matcher.id())
-                weights.append(matcher.weight())
-                matcher.next()
-        found = (np.array(docs, dtype=np.int32), np.array(weights, dtype=np.float32))
+        docs, weights = posting_lists.read(self.reader, field, term)
+        keep = self.live[docs]
+        found = (docs, weights) if keep.all() else (docs[keep], weights[keep])
         with self._lock:
             self._postings[key] = found
             self._cached += len(docs)
@@ -114,3 +111,7 @@ class DocArrays:
                 _, (old, _) = self._postings.popitem(last=False)
                 self._cached -= len(old)
         return found
+
+    def positions(self, field: str, term: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(docnums, positions)`` of each occurrence of ``term`` in the sorted ``wanted`` documents."""
+        return posting_lists.positions(self.reader, field, term, wanted)

@@ -1,20 +1,19 @@
 """Evaluate a parsed query over a generation's arrays: which documents match, and how well.
 
-Matching is exact set algebra on masks (syllable postings; phrases checked by Whoosh, which keeps
-positions). Scoring is BM25 summed over the title and body fields, the title weighing more, plus
-boosts for the query's pyvi words, for titles holding the words together, and for notices whose
-own number (or a cited number) the query is.
+Matching is exact set algebra on masks over syllable postings; phrases are checked on the
+positions Whoosh keeps, decoded only for documents that hold every syllable. Scoring is BM25
+summed over the title and body fields, the title weighing more, plus boosts for the query's pyvi
+words, for titles holding the words together, and for notices whose own number (or a cited
+number) the query is.
 """
 
 import dataclasses
+import functools
 import math
 import re
 import time
 
 import numpy as np
-from whoosh import query as wq
-from whoosh.collectors import TimeLimitCollector
-from whoosh.searching import TimeLimit
 
 from indexer.normalize import fold_accents
 from indexer.segment import word_spans
@@ -59,9 +58,8 @@ def bm25(arrays: DocArrays, field: str, term: str) -> tuple[np.ndarray, np.ndarr
 class _Matcher:
     """Finds the documents of phrases, within a time budget for the positional checks."""
 
-    def __init__(self, arrays: DocArrays, searcher, deadline: float):
+    def __init__(self, arrays: DocArrays, deadline: float):
         self.arrays = arrays
-        self.searcher = searcher
         self.deadline = deadline
         self.late = False
 
@@ -69,18 +67,28 @@ class _Matcher:
         fields = _fields(phrase)
         if len(phrase.syllables) == 1:
             docs = [self.arrays.postings(field, phrase.syllables[0])[0] for field in fields]
-            return self.arrays.mask(np.concatenate(docs))
-        query = wq.Or([wq.Phrase(field, list(phrase.syllables)) for field in fields])
-        return self.arrays.mask(self._docs(query))
+        else:
+            docs = [self._side_by_side(field, phrase.syllables) for field in fields]
+        return self.arrays.mask(np.concatenate(docs))
 
-    def _docs(self, query) -> list[int]:
-        budget = max(self.deadline - time.monotonic(), 0.001)
-        collector = TimeLimitCollector(self.searcher.collector(limit=None), timelimit=budget, use_alarm=False)
-        try:
-            self.searcher.search_with_collector(query, collector)
-        except TimeLimit:
-            self.late = True
-        return list(collector.results().docs())
+    def _side_by_side(self, field: str, syllables: tuple[str, ...]) -> np.ndarray:
+        """Documents where ``syllables`` occur in order at consecutive positions of ``field``."""
+        lists = [self.arrays.postings(field, s)[0] for s in syllables]
+        candidates = functools.reduce(np.intersect1d, sorted(lists, key=len))
+        starts = None
+        # Rarest syllables first: each round keeps only the documents where the phrase can start.
+        for i in sorted(range(len(syllables)), key=lambda i: len(lists[i])):
+            if not len(candidates):
+                break
+            if time.monotonic() > self.deadline:
+                self.late = True  # the documents holding every syllable, not yet checked side by side
+                break
+            docs, positions = self.arrays.positions(field, syllables[i], candidates)
+            keep = positions >= i
+            keys = np.unique((docs[keep] << 32) | (positions[keep] - i))
+            starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+            candidates = np.unique(starts >> 32)
+        return candidates
 
     def term(self, field: str, text: str) -> np.ndarray:
         return self.arrays.mask(self.arrays.postings(field, text)[0])
@@ -126,9 +134,9 @@ def _scores(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray:
     return scores
 
 
-def evaluate(arrays: DocArrays, searcher, parsed: ParsedQuery, budget: float) -> Evaluation:
+def evaluate(arrays: DocArrays, parsed: ParsedQuery, budget: float) -> Evaluation:
     """Match and score a parsed query; phrase checks stop (and say so) past ``budget`` seconds."""
-    matcher = _Matcher(arrays, searcher, time.monotonic() + budget)
+    matcher = _Matcher(arrays, time.monotonic() + budget)
     matched = _matches(matcher, parsed)
     scores = _scores(matcher, parsed) if parsed.required or parsed.number_key else None
     return Evaluation(matched, scores, matcher.late)

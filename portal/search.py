@@ -110,7 +110,7 @@ def _search(generation, params: SearchParams, per_page: int) -> dict:
     with _serving(generation):
         arrays = generation.arrays
         parsed = parse_query(params.q)
-        evaluation = ranking.evaluate(arrays, generation.searcher(), parsed, current_app.config["SEARCH_TIME_LIMIT"])
+        evaluation = ranking.evaluate(arrays, parsed, current_app.config["SEARCH_TIME_LIMIT"])
         base = _base_mask(generation, params, parsed, evaluation)
         selections = {
             facet: arrays.facets[FACET_FIELDS[facet]].mask(arrays.size, params.selected(facet))

@@ -5,6 +5,7 @@ import gzip
 import itertools
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -123,6 +124,10 @@ BENCH_QUERIES = [
     "year=2012&year=2015", "q=nguoi&signer=L%C3%AA+T%E1%BA%A5n+Lai", "q=cong+an+-giao+thong",
     "unit=T%E1%BB%89nh+%C4%90o%C3%A0n&unit=H%E1%BB%99i+N%C3%B4ng+d%C3%A2n+t%E1%BB%89nh&year=none",
     "q=kinh+t%E1%BA%BF&topic=Kinh+t%E1%BA%BF%2C+doanh+nghi%E1%BB%87p", "q=ha+noi+OR+sai+gon",
+    # Phrases of three and more syllables, common ones, with and without diacritics.
+    urlencode({"q": '"thành phố hồ chí minh"'}), urlencode({"q": '"thanh pho ho chi minh"'}),
+    urlencode({"q": '"của các"'}), urlencode({"q": '"người dân" -"hà nội"', "year": "2012"}),
+    urlencode({"q": '"có thể" OR "không có"'}),
 ]
 
 
