@@ -6,12 +6,10 @@ the index stores that text, so token offsets index exactly what highlighting rea
 
 import re
 
-from whoosh.analysis import Filter
 from whoosh.analysis import LowercaseFilter
 from whoosh.analysis import Token
 from whoosh.analysis import Tokenizer
 
-from indexer.normalize import fold_accents
 from indexer.segment import word_spans
 
 # A syllable: a run of letters and digits. Punctuation, spaces and "_" separate syllables.
@@ -58,27 +56,9 @@ class VietnameseTokenizer(Tokenizer):
             yield t
 
 
-class AccentFoldFilter(Filter):
-    """Replace each token's text by its accent-folded form (``đảng`` -> ``dang``).
-
-    >>> [t.text for t in (VietnameseTokenizer() | AccentFoldFilter())("Đảng viên")]
-    ['Dang', 'vien']
-    """
-
-    def __call__(self, tokens):
-        for t in tokens:
-            t.text = fold_accents(t.text)
-            yield t
-
-
 def syllable_analyzer():
     """Syllables in lower case: exact recall for words and phrases typed with diacritics."""
     return VietnameseTokenizer() | LowercaseFilter()
-
-
-def folded_analyzer():
-    """Syllables in lower case without diacritics: for queries typed without them."""
-    return VietnameseTokenizer() | LowercaseFilter() | AccentFoldFilter()
 
 
 def word_analyzer():

@@ -7,14 +7,13 @@ from whoosh.fields import STORED
 from whoosh.fields import TEXT
 from whoosh.fields import Schema
 
-from indexer.analysis import folded_analyzer
 from indexer.analysis import syllable_analyzer
 from indexer.analysis import word_analyzer
 from indexer.notice import Notice
 from indexer.refs import ref_key
 
 # Bump when the schema or the extraction rules change: the next build then re-indexes everything.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 TITLE_BOOST = 3.0
 # Facet value of notices without a date, so that they can be counted and selected.
 UNDATED = "none"
@@ -28,15 +27,17 @@ def _values_field(**kwargs) -> KEYWORD:
 
 
 def build_schema() -> Schema:
-    """Return the schema: syllable, folded and word levels of title and body, plus facets."""
-    syllables, folded, words = syllable_analyzer(), folded_analyzer(), word_analyzer()
+    """Return the schema: syllable and word levels of title and body, plus facets.
+
+    Queries typed without diacritics match through the syllable lexicon (every accented form of a
+    folded syllable), so no accent-folded copy of the text is indexed.
+    """
+    syllables, words = syllable_analyzer(), word_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=syllables, stored=True, field_boost=TITLE_BOOST),
-        title_fold=TEXT(analyzer=folded, field_boost=TITLE_BOOST),
         title_words=TEXT(analyzer=words, phrase=False, field_boost=TITLE_BOOST),
         body=TEXT(analyzer=syllables, stored=True),
-        body_fold=TEXT(analyzer=folded),
         body_words=TEXT(analyzer=words, phrase=False),
         type=ID(sortable=True),
         date=ID(sortable=True),
@@ -66,10 +67,8 @@ def index_fields(notice: Notice) -> dict:
     fields = {
         "id": meta.id,
         "title": title,
-        "title_fold": title,
         "title_words": title,
         "body": notice.text,
-        "body_fold": notice.text,
         "body_words": notice.text,
         "date": meta.date or "",
         "year": meta.date[:4] if meta.date else UNDATED,

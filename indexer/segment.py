@@ -28,10 +28,51 @@ def _pyvi():
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
+def _token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A token's lower case and the CRF attributes it gives itself, the next token and the previous one."""
+    lower = token.lower()
+    flags = [("isupper()", token.isupper()), ("istitle()", token.istitle())]
+    own = ("bias", "word.lower():" + lower, *(f"word.{name}" for name, on in flags if on),
+           *(("word.isdigit()",) if token.isdigit() else ()))
+    as_previous = ("-1:word.lower():" + lower, *(f"-1:word.{name}" for name, on in flags if on))
+    as_next = ("+1:word.lower():" + lower, *(f"+1:word.{name}" for name, on in flags if on))
+    return lower, own, as_previous, as_next
+
+
+def crf_features(tokens: tuple[str, ...]) -> list[list[str]]:
+    """Return pyvi's CRF attributes for each token of a sentence (``ViTokenizer.sent2features``).
+
+    pyvi builds one dict per token, booleans included; CRFsuite gives a False attribute weight 0,
+    so listing only the true ones tags identically, about three times faster.
+    """
+    vi = _pyvi()
+    info = [_token_features(token) for token in tokens]
+    lowers = [lower for lower, _, _, _ in info]
+    pairs = [f"{a} {b}" in vi.bi_grams for a, b in zip(lowers, lowers[1:])]
+    triples = [f"{a} {b} {c}" in vi.tri_grams for a, b, c in zip(lowers, lowers[1:], lowers[2:])]
+    features = []
+    for i, (_, own, _, _) in enumerate(info):
+        attributes = list(own)
+        if i > 0:
+            attributes += info[i - 1][2]
+            if pairs[i - 1]:
+                attributes.append("-1:word.bi_gram()")
+            if i > 1 and triples[i - 2]:
+                attributes.append("-2:word.tri_gram()")
+        if i < len(info) - 1:
+            attributes += info[i + 1][3]
+            if pairs[i]:
+                attributes.append("+1:word.bi_gram()")
+            if i < len(info) - 2 and triples[i]:
+                attributes.append("+2:word.tri_gram()")
+        features.append(attributes)
+    return features
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _labels(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Return pyvi's B_W/I_W label per token of one sentence (sentences repeat: cache them)."""
-    vi = _pyvi()
-    return tuple(vi.model.tagger_.tag(vi.sent2features(list(tokens), False)))
+    return tuple(_pyvi().model.tagger_.tag(crf_features(tokens)))
 
 
 def _joins(previous: str, token: str, label: str) -> bool:

@@ -10,15 +10,27 @@ import threading
 
 import numpy as np
 
+from indexer.normalize import fold_accents
+
 from portal import postings as posting_lists
 
-SCORED_FIELDS = ("title", "body", "title_fold", "body_fold", "title_words", "body_words")
+SYLLABLE_FIELDS = ("title", "body")
+SCORED_FIELDS = (*SYLLABLE_FIELDS, "title_words", "body_words")
 POSTINGS_CACHE_ENTRIES = 200_000  # postings kept in memory, counted in documents (8 bytes each)
 POSTINGS_CACHE_BUDGET = 8_000_000
 
 
 def _text(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def term_frequencies(reader, field: str) -> collections.Counter:
+    """Count, for each term of ``field``, the documents holding it (deleted ones included)."""
+    counts: collections.Counter = collections.Counter()
+    for segment, _ in reader.leaf_readers():
+        for term, info in segment.iter_field(field):
+            counts[_text(term)] += info.doc_frequency()
+    return counts
 
 
 class Facet:
@@ -64,6 +76,13 @@ class DocArrays:
         self.lengths = {field: self._lengths(field) for field in SCORED_FIELDS}
         self.average_length = {f: float(lengths[self.live].mean() or 1.0) if self.doc_count else 1.0
                                for f, lengths in self.lengths.items()}
+        self.frequencies = {field: term_frequencies(reader, field) for field in SYLLABLE_FIELDS}
+        forms: dict[str, set[str]] = {}
+        for frequencies in self.frequencies.values():
+            for syllable in frequencies:
+                forms.setdefault(fold_accents(syllable), set()).add(syllable)
+        # A syllable typed without diacritics stands for every accented form the index holds.
+        self.forms = {folded: tuple(sorted(found)) for folded, found in forms.items()}
         self._postings: collections.OrderedDict = collections.OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
@@ -71,7 +90,7 @@ class DocArrays:
     def _facet(self, field: str) -> Facet:
         values, docs, ordinals = [], [], []
         for term in self.reader.lexicon(field):
-            ids = np.fromiter(self.reader.postings(field, term).all_ids(), dtype=np.int32)
+            ids = posting_lists.read(self.reader, field, _text(term))[0]
             ids = ids[self.live[ids]]
             if len(ids):
                 docs.append(ids)
@@ -96,17 +115,35 @@ class DocArrays:
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the documents holding ``term`` in ``field`` and its frequency in each."""
-        key = (field, term)
+        return self._cached_postings((field, term), lambda: self._read(field, term))
+
+    def postings_any(self, field: str, terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the documents holding any of ``terms`` in ``field``, their frequencies summed."""
+        if len(terms) <= 1:
+            return self.postings(field, terms[0]) if terms else (np.zeros(0, np.int32), np.zeros(0, np.float32))
+        return self._cached_postings((field, terms), lambda: self._merge(field, terms))
+
+    def _read(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        docs, weights = posting_lists.read(self.reader, field, term)
+        keep = self.live[docs]
+        return (docs, weights) if keep.all() else (docs[keep], weights[keep])
+
+    def _merge(self, field: str, terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        parts = [self.postings(field, term) for term in terms]
+        docs, inverse = np.unique(np.concatenate([d for d, _ in parts]), return_inverse=True)
+        weights = np.bincount(inverse, weights=np.concatenate([w for _, w in parts]), minlength=len(docs))
+        return docs.astype(np.int32), weights.astype(np.float32)
+
+    def _cached_postings(self, key, read) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
             if key in self._postings:
                 self._postings.move_to_end(key)
                 return self._postings[key]
-        docs, weights = posting_lists.read(self.reader, field, term)
-        keep = self.live[docs]
-        found = (docs, weights) if keep.all() else (docs[keep], weights[keep])
+        found = read()
         with self._lock:
-            self._postings[key] = found
-            self._cached += len(docs)
+            if key not in self._postings:  # another thread may have read it meanwhile
+                self._postings[key] = found
+                self._cached += len(found[0])
             while self._cached > POSTINGS_CACHE_BUDGET or len(self._postings) > POSTINGS_CACHE_ENTRIES:
                 _, (old, _) = self._postings.popitem(last=False)
                 self._cached -= len(old)

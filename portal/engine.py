@@ -14,8 +14,10 @@ from whoosh.searching import Searcher
 
 from indexer.normalize import fold_accents
 from indexer.normalize import match_key
+from indexer.segment import word_spans
 from indexer.store import IndexStore
 from portal.arrays import DocArrays
+from portal.arrays import term_frequencies
 
 # Facet parameter -> index field.
 FACET_FIELDS = {"year": "year", "signer": "signer", "unit": "units", "topic": "topics", "chair": "chair",
@@ -39,7 +41,10 @@ class Generation:
         # One reader per process and generation; its files are not safe to share across threads.
         self.lock = threading.RLock()
         self.arrays = DocArrays(self.reader, tuple(sorted(set(FACET_FIELDS.values()))))
-        self._suggest_maps = None
+        # Built now rather than on the first query typed without diacritics.
+        self.suggest_maps = (self._fold_map(term_frequencies(self.reader, "body_words")),
+                             self._fold_map(self.arrays.frequencies["body"]))
+        word_spans("khởi động")  # loads pyvi's model once per process, before the first query
 
     def close(self) -> None:
         """Close the reader once no request uses it."""
@@ -52,20 +57,15 @@ class Generation:
             self._searcher = Searcher(self.reader, fromindex=self.index)
         return self._searcher
 
-    def suggest_maps(self) -> tuple[dict, dict]:
-        """Map folded words and syllables to their most frequent accented form in this index."""
-        if self._suggest_maps is None:
-            self._suggest_maps = tuple(self._fold_map(field) for field in ("body_words", "body"))
-        return self._suggest_maps
-
-    def _fold_map(self, field: str) -> dict[str, str]:
-        groups: dict[str, list[str]] = {}
-        for term in self.reader.lexicon(field):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            groups.setdefault(fold_accents(text), []).append(text)
-        # Only folded forms shared by several words need their frequencies looked up.
-        return {key: forms[0] if len(forms) == 1 else max(forms, key=lambda f: self.reader.doc_frequency(field, f))
-                for key, forms in groups.items()}
+    @staticmethod
+    def _fold_map(frequencies: dict[str, int]) -> dict[str, str]:
+        """Map folded words to their most frequent accented form in this index."""
+        best: dict[str, str] = {}
+        for term, count in frequencies.items():
+            key = fold_accents(term)
+            if key not in best or count > frequencies[best[key]]:
+                best[key] = term
+        return best
 
 
 class ResultCache:
@@ -127,7 +127,7 @@ def resolve_values(generation: Generation, field: str, typed: list[str]) -> set[
 
 def restore_diacritics(generation: Generation, text: str) -> str | None:
     """Suggest the accented form of a query typed without diacritics, from the index's own words."""
-    words_map, syllables_map = generation.suggest_maps()
+    words_map, syllables_map = generation.suggest_maps
     syllables = fold_accents(text.lower()).split()
     out, i = [], 0
     while i < len(syllables):

@@ -17,6 +17,7 @@ import numpy as np
 
 from indexer.normalize import fold_accents
 from indexer.segment import word_spans
+from portal.arrays import SYLLABLE_FIELDS
 from portal.arrays import DocArrays
 from portal.query import ParsedQuery
 from portal.query import Phrase
@@ -24,7 +25,7 @@ from portal.query import phrase_pattern
 
 K1 = 1.2
 B = 0.75
-FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "title_fold": 3.0, "body_fold": 1.0, "title_words": 6.0, "body_words": 2.0}
+FIELD_WEIGHTS = {"title": 3.0, "body": 1.0, "title_words": 6.0, "body_words": 2.0}
 TITLE_TOGETHER_BONUS = 5.0
 RERANK_CANDIDATES = 100
 NUMBER_BONUS = 1000.0
@@ -40,13 +41,19 @@ class Evaluation:
     late: bool = False
 
 
-def _fields(phrase: Phrase) -> tuple[str, str]:
-    return ("title", "body") if phrase.exact else ("title_fold", "body_fold")
+def _forms(arrays: DocArrays, phrase: Phrase) -> list[tuple[str, ...]]:
+    """The indexed syllables each of the phrase's syllables stands for (any accents unless exact)."""
+    if phrase.exact:
+        return [(syllable,) for syllable in phrase.syllables]
+    return [arrays.forms.get(syllable, ()) for syllable in phrase.syllables]
 
 
-def bm25(arrays: DocArrays, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return the documents holding ``term`` in ``field`` and their weighted BM25 scores."""
-    docs, frequencies = arrays.postings(field, term)
+def bm25(arrays: DocArrays, field: str, terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the documents holding any of ``terms`` in ``field`` and their weighted BM25 scores.
+
+    Several terms count as one (their frequencies summed): a syllable typed without diacritics.
+    """
+    docs, frequencies = arrays.postings_any(field, terms)
     if not len(docs):
         return docs, frequencies
     n = max(arrays.doc_count, 1)
@@ -64,26 +71,28 @@ class _Matcher:
         self.late = False
 
     def phrase(self, phrase: Phrase) -> np.ndarray:
-        fields = _fields(phrase)
-        if len(phrase.syllables) == 1:
-            docs = [self.arrays.postings(field, phrase.syllables[0])[0] for field in fields]
+        forms = _forms(self.arrays, phrase)
+        if len(forms) == 1:
+            docs = [self.arrays.postings_any(field, forms[0])[0] for field in SYLLABLE_FIELDS]
         else:
-            docs = [self._side_by_side(field, phrase.syllables) for field in fields]
+            docs = [self._side_by_side(field, forms) for field in SYLLABLE_FIELDS]
         return self.arrays.mask(np.concatenate(docs))
 
-    def _side_by_side(self, field: str, syllables: tuple[str, ...]) -> np.ndarray:
-        """Documents where ``syllables`` occur in order at consecutive positions of ``field``."""
-        lists = [self.arrays.postings(field, s)[0] for s in syllables]
+    def _side_by_side(self, field: str, forms: list[tuple[str, ...]]) -> np.ndarray:
+        """Documents where a form of each syllable occurs, in order, at consecutive positions of ``field``."""
+        lists = [self.arrays.postings_any(field, terms)[0] for terms in forms]
         candidates = functools.reduce(np.intersect1d, sorted(lists, key=len))
         starts = None
         # Rarest syllables first: each round keeps only the documents where the phrase can start.
-        for i in sorted(range(len(syllables)), key=lambda i: len(lists[i])):
+        for i in sorted(range(len(forms)), key=lambda i: len(lists[i])):
             if not len(candidates):
                 break
             if time.monotonic() > self.deadline:
                 self.late = True  # the documents holding every syllable, not yet checked side by side
                 break
-            docs, positions = self.arrays.positions(field, syllables[i], candidates)
+            found = [self.arrays.positions(field, term, candidates) for term in forms[i]]
+            docs = np.concatenate([d for d, _ in found])
+            positions = np.concatenate([p for _, p in found])
             keep = positions >= i
             keys = np.unique((docs[keep] << 32) | (positions[keep] - i))
             starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
@@ -119,14 +128,14 @@ def _scores(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray:
     arrays = matcher.arrays
     scores = np.zeros(arrays.size, dtype=np.float32)
     for phrase in parsed.phrases():
-        for syllable in phrase.syllables:
-            for field in _fields(phrase):
-                docs, contribution = bm25(arrays, field, syllable)
+        for terms in _forms(arrays, phrase):
+            for field in SYLLABLE_FIELDS:
+                docs, contribution = bm25(arrays, field, terms)
                 scores[docs] += contribution
     words = [w for _, _, w in word_spans(parsed.plain.lower()) if "_" in w] if parsed.plain else []
     for word in words:
         for field in ("title_words", "body_words"):
-            docs, contribution = bm25(arrays, field, word)
+            docs, contribution = bm25(arrays, field, (word,))
             scores[docs] += contribution
     if parsed.number_key:
         scores[matcher.term("number_key", parsed.number_key)] += NUMBER_BONUS

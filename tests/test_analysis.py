@@ -3,12 +3,10 @@ import re
 import pytest
 from whoosh.analysis import Tokenizer
 
-from indexer.analysis import AccentFoldFilter
 from indexer.analysis import VietnameseTokenizer
-from indexer.analysis import folded_analyzer
 from indexer.analysis import syllable_analyzer
 from indexer.analysis import word_analyzer
-from indexer.normalize import fold_accents
+from indexer import segment
 from indexer.normalize import normalize_text
 from tests.conftest import read_seed
 from tests.conftest import seed_names
@@ -26,11 +24,6 @@ def test_syllable_tokens_have_ordinal_positions_and_exact_offsets():
     assert tokens[:4] == [("ngày", 0, 0, 4), ("14", 1, 5, 7), ("5", 2, 8, 9), ("2008", 3, 10, 14)]
     for text, _, start, end in tokens:
         assert SAMPLE[start:end].lower() == text
-
-
-def test_folded_tokens_drop_diacritics_keep_offsets():
-    tokens = _tokens(folded_analyzer(), "Đảng ủy Khối")
-    assert tokens == [("dang", 0, 0, 4), ("uy", 1, 5, 7), ("khoi", 2, 8, 12)]
 
 
 def test_word_tokens_join_syllables_and_cover_their_span():
@@ -64,7 +57,6 @@ def test_tokenizer_reuses_one_token_as_whoosh_expects():
 def test_analyzers_compare_equal_when_configured_alike():
     assert VietnameseTokenizer() == VietnameseTokenizer()
     assert VietnameseTokenizer() != VietnameseTokenizer(words=True)
-    assert [t.text for t in (VietnameseTokenizer() | AccentFoldFilter())("Ưu")] == ["Uu"]
 
 
 @pytest.mark.parametrize("name", seed_names())
@@ -72,7 +64,6 @@ def test_offsets_index_the_stored_text_on_every_seed(name):
     text = normalize_text(read_seed(name))
     checks = [
         (syllable_analyzer(), lambda span: span.lower()),
-        (folded_analyzer(), lambda span: fold_accents(span.lower())),
         (word_analyzer(), lambda span: re.sub(r"\s+", "_", span.lower())),
     ]
     for analyzer, expected_text in checks:
@@ -80,3 +71,16 @@ def test_offsets_index_the_stored_text_on_every_seed(name):
         assert tokens
         for token_text, start, end in tokens:
             assert expected_text(text[start:end]) == token_text
+
+
+def _sentences(text: str) -> list[tuple[str, ...]]:
+    return [tuple(m.group(0) for m in sentence) for line in text.split("\n") for sentence in segment._sentences(line)]
+
+
+@pytest.mark.parametrize("name", seed_names())
+def test_crf_features_tag_as_pyvi_own_features_do(name):
+    vi = segment._pyvi()
+    text = normalize_text(read_seed(name)) + "\nTP.HCM, ngày 30/4/2025: UBND TỈNH BÌNH THUẬN họp 3,5 giờ; Ông A. B. Nguyễn."
+    for tokens in _sentences(text):
+        own = vi.model.tagger_.tag(vi.sent2features(list(tokens), False))
+        assert vi.model.tagger_.tag(segment.crf_features(tokens)) == own, tokens

@@ -88,7 +88,7 @@ def _stored_docs(app) -> dict:
 SEED_QUERIES = [
     "", "q=dang+vien", "q=%C4%91%E1%BA%A3ng+vi%C3%AAn", "q=tuy+phong", "q=%22doanh+nghiep%22", "year=2014",
     "q=dang&year=2014&year=2008", "signer=L%C3%AA+T%E1%BA%A5n+Lai&topic=M%E1%BA%B7t+tr%E1%BA%ADn+v%C3%A0+%C4%91o%C3%A0n+th%E1%BB%83",
-    "q=ket+luan+-tuy", "q=dan+van+OR+thi+dua", "unit=%C4%90%E1%BA%A3ng+%E1%BB%A7y+kh%E1%BB%91i+Doanh+nghi%E1%BB%87p&year=2018",
+    "q=ket+luan+-tuy", "q=dan+van+OR+thi+dua", "q=%22mat+tran+to+quoc%22", "q=%22kiem+tra+giam+sat%22+-%22uy+ban%22", "unit=%C4%90%E1%BA%A3ng+%E1%BB%A7y+kh%E1%BB%91i+Doanh+nghi%E1%BB%87p&year=2018",
 ]
 
 
