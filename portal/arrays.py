@@ -65,6 +65,7 @@ class DocArrays:
         self.live = np.zeros(self.size, dtype=bool)
         self.live[list(reader.all_doc_ids())] = True
         self.doc_count = int(self.live.sum())
+        self._titles = reader.column_reader("title")
         ids = reader.column_reader("id")
         self.ids = [_text(ids[d]) for d in range(self.size)]
         order = sorted(range(self.size), key=self.ids.__getitem__)
@@ -102,6 +103,10 @@ class DocArrays:
     def _lengths(self, field: str) -> np.ndarray:
         length = self.reader.doc_field_length
         return np.array([length(d, field) or 0 for d in range(self.size)], dtype=np.float32)
+
+    def title(self, docnum: int) -> str:
+        """A document's title, from its column (empty when it has none)."""
+        return _text(self._titles[docnum] or "")
 
     def mask(self, docs=None) -> np.ndarray:
         """A boolean mask over document numbers: all live documents, or those listed."""

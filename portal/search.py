@@ -6,7 +6,6 @@ A larger deployment can put another engine behind these four functions.
 """
 
 import contextlib
-import functools
 
 import numpy as np
 from flask import current_app
@@ -120,10 +119,8 @@ def _search(generation, params: SearchParams, per_page: int) -> dict:
         for selected in selections.values():
             matched &= selected
         docs = np.flatnonzero(matched)
-        # Stored fields read for the title bonus are read once, and again for the page's hits.
-        stored = functools.lru_cache(maxsize=None)(generation.searcher().stored_fields)
         ordered = ranking.rank(arrays, docs, evaluation, parsed, params.effective_sort, params.page * per_page,
-                               lambda docnum: stored(docnum)["meta"].get("title") or "")
+                               arrays.title)
         page_docs = ordered[(params.page - 1) * per_page:params.page * per_page]
         folded = any(not p.exact for p in parsed.phrases())
         facets = _facet_counts(generation, params, base, selections)
@@ -133,7 +130,7 @@ def _search(generation, params: SearchParams, per_page: int) -> dict:
             "page": params.page,
             "per_page": per_page,
             "pages": max(1, -(-len(docs) // per_page)),
-            "hits": [_hit(stored(int(docnum)), parsed) for docnum in page_docs],
+            "hits": [_hit(generation.searcher().stored_fields(int(docnum)), parsed) for docnum in page_docs],
             "facets": facets,
             "histogram": sorted(facets["year"], key=lambda item: item["value"]),
             "suggestion": engine.restore_diacritics(generation, parsed.plain) if folded and parsed.plain else None,
