@@ -16,7 +16,9 @@ from indexer.notice import load_file
 from indexer.notice import load_record
 from indexer.reading import DEFAULT_MAX_BYTES
 from indexer.reading import UnreadableFile
+from indexer import postarrays
 from indexer.schema import SCHEMA_VERSION
+from indexer.schema import SCORED_FIELDS
 from indexer.schema import build_schema
 from indexer.schema import index_fields
 from indexer.sources import SourceFile
@@ -183,6 +185,8 @@ def _write(path: str, fresh: bool, plan: _Plan, previous: dict, vocab: Vocabular
         raise
     finally:
         ix.close()
+    with whoosh_index.open_dir(path).reader() as reader:
+        postarrays.write_missing(path, reader, SCORED_FIELDS)
 
 
 def _skip_item(item, entry: dict, reason: str, previous: dict, plan: _Plan, report: BuildReport) -> None:

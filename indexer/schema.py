@@ -20,6 +20,9 @@ UNDATED = "none"
 # Multi-valued facets are indexed one value per line: values themselves contain commas.
 _VALUE_SEPARATOR = "\n"
 FACET_FIELDS = ("type", "year", "month", "signer", "chair", "units", "topics")
+# The text fields searches score; their postings also get numpy arrays (indexer.postarrays).
+SYLLABLE_FIELDS = ("title", "body")
+SCORED_FIELDS = (*SYLLABLE_FIELDS, "title_words", "body_words")
 
 
 def _values_field(**kwargs) -> KEYWORD:

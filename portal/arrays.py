@@ -10,12 +10,13 @@ import threading
 
 import numpy as np
 
+from indexer import postarrays
+from indexer import postings as posting_lists
 from indexer.normalize import fold_accents
+from indexer.schema import SCORED_FIELDS
+from indexer.schema import SYLLABLE_FIELDS
 
-from portal import postings as posting_lists
 
-SYLLABLE_FIELDS = ("title", "body")
-SCORED_FIELDS = (*SYLLABLE_FIELDS, "title_words", "body_words")
 POSTINGS_CACHE_ENTRIES = 200_000  # postings kept in memory, counted in documents (8 bytes each)
 POSTINGS_CACHE_BUDGET = 8_000_000
 
@@ -59,8 +60,10 @@ class Facet:
 class DocArrays:
     """Everything about a generation's documents that searching needs as arrays."""
 
-    def __init__(self, reader, facet_fields: tuple[str, ...]):
+    def __init__(self, reader, facet_fields: tuple[str, ...], folder: str):
         self.reader = reader
+        self._segments = [(segment, offset, postarrays.SegmentArrays.open(folder, segment.segment().segment_id()))
+                          for segment, offset in reader.leaf_readers()]
         self.size = reader.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
         self.live[list(reader.all_doc_ids())] = True
@@ -129,7 +132,19 @@ class DocArrays:
         return self._cached_postings((field, terms), lambda: self._merge(field, terms))
 
     def _read(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        docs, weights = posting_lists.read(self.reader, field, term)
+        docs, weights = [], []
+        for segment, offset, arrays in self._segments:
+            if (field, term) not in segment:
+                continue
+            found = arrays.lookup(field, term) if arrays is not None else None
+            if found is None:  # no arrays for this segment (or field), or a key shared by two terms
+                found = posting_lists.read_segment(segment, field, term)
+            segment_docs, segment_weights = found
+            docs.append(segment_docs + offset)
+            weights.append(segment_weights)
+        if not docs:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        docs, weights = np.concatenate(docs).astype(np.int32), np.concatenate(weights).astype(np.float32)
         keep = self.live[docs]
         return (docs, weights) if keep.all() else (docs[keep], weights[keep])
 

@@ -40,7 +40,7 @@ class Generation:
         self._searcher = None
         # One reader per process and generation; its files are not safe to share across threads.
         self.lock = threading.RLock()
-        self.arrays = DocArrays(self.reader, tuple(sorted(set(FACET_FIELDS.values()))))
+        self.arrays = DocArrays(self.reader, tuple(sorted(set(FACET_FIELDS.values()))), path)
         # Built now rather than on the first query typed without diacritics.
         self.suggest_maps = (self._fold_map(term_frequencies(self.reader, "body_words")),
                              self._fold_map(self.arrays.frequencies["body"]))

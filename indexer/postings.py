@@ -1,8 +1,8 @@
 """Read a term's Whoosh postings into numpy arrays a block at a time.
 
-Whoosh's matchers step through postings one document per Python call, which dominated search
-time on large indexes. Here each block of the whoosh3 codec (up to 128 postings, one pickled
-tuple) is decoded whole; any other matcher falls back to the public API, document by document.
+Whoosh's matchers step through postings one document per Python call. Here each block of the
+whoosh3 codec (up to 128 postings, one pickled tuple) is decoded whole; any other matcher falls
+back to the public API, document by document. Deletions are not applied: callers mask them.
 """
 
 import itertools
@@ -16,12 +16,21 @@ _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
+def segment_matcher(segment, field: str, term: str):
+    """Return one segment's matcher for the term, deletions not applied; None if it lacks the term."""
+    if (field, term) not in segment:
+        return None
+    # The codec's terms reader: the postings without whoosh's deletion filter around them.
+    terms = segment._terms  # noqa: SLF001
+    return terms.matcher(field, segment._text_to_bytes(field, term), segment.schema[field].format)
+
+
 def _leaf_matchers(reader, field: str, term: str):
-    """Yield ``(matcher, docnum offset)`` per segment holding the term, deletions not applied."""
+    """Yield ``(matcher, docnum offset)`` per segment holding the term."""
     for segment, offset in reader.leaf_readers():
-        if (field, term) in segment:
-            terms = segment._terms  # noqa: SLF001 (the codec's terms reader: postings without the deletion filter)
-            yield terms.matcher(field, segment._text_to_bytes(field, term), segment.schema[field].format), offset
+        matcher = segment_matcher(segment, field, term)
+        if matcher is not None:
+            yield matcher, offset
 
 
 def _block_weights(weights, count: int) -> np.ndarray:
@@ -59,6 +68,21 @@ def read(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         for block_docs, block_weights, _ in _blocks(matcher):
             docs.append(block_docs + offset)
             weights.append(block_weights)
+    return _joined(docs, weights)
+
+
+def read_segment(segment, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`read`, for one segment's reader, with document numbers local to the segment."""
+    docs, weights = [], []
+    matcher = segment_matcher(segment, field, term)
+    if matcher is not None:
+        for block_docs, block_weights, _ in _blocks(matcher):
+            docs.append(block_docs)
+            weights.append(block_weights)
+    return _joined(docs, weights)
+
+
+def _joined(docs: list, weights: list) -> tuple[np.ndarray, np.ndarray]:
     if not docs:
         return _EMPTY_DOCS, _EMPTY_WEIGHTS
     return np.concatenate(docs).astype(np.int32), np.concatenate(weights)
