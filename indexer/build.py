@@ -185,8 +185,7 @@ def _write(path: str, fresh: bool, plan: _Plan, previous: dict, vocab: Vocabular
         raise
     finally:
         ix.close()
-    with whoosh_index.open_dir(path).reader() as reader:
-        postarrays.write_missing(path, reader, SCORED_FIELDS)
+    postarrays.write_missing(path, SCORED_FIELDS, options.procs)
 
 
 def _skip_item(item, entry: dict, reason: str, previous: dict, plan: _Plan, report: BuildReport) -> None:

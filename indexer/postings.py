@@ -98,20 +98,36 @@ def _decoder(fmt):
     return decode
 
 
-def positions(reader, field: str, term: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(docnums, positions)``, one pair per occurrence of ``term`` in the ``wanted`` documents.
+def read_segment_positions(segment, field: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Like :func:`read_segment`, plus each posting's number of positions and all positions in order."""
+    decode = _decoder(segment.schema[field].format)
+    docs, weights, counts, found = [], [], [], []
+    matcher = segment_matcher(segment, field, term)
+    if matcher is not None:
+        for block_docs, block_weights, values in _blocks(matcher):
+            docs.append(block_docs)
+            weights.append(block_weights)
+            for value in values:
+                occurrences = decode(value)
+                counts.append(len(occurrences))
+                found.extend(occurrences)
+    docs, weights = _joined(docs, weights)
+    return docs, weights, np.asarray(counts, dtype=np.int64), np.asarray(found, dtype=np.int32)
 
-    ``wanted`` is a sorted array of document numbers; only their position lists are decoded.
+
+def segment_positions(segment, field: str, term: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(docnums, positions)``, one pair per occurrence of ``term`` in one segment's ``wanted`` documents.
+
+    ``wanted`` is a sorted array of the segment's document numbers; only their positions are decoded.
     """
-    decode = _decoder(reader.schema[field].format)
+    decode = _decoder(segment.schema[field].format)
     docs: list[int] = []
     found: list[int] = []
-    for matcher, offset in _leaf_matchers(reader, field, term):
+    matcher = segment_matcher(segment, field, term)
+    if matcher is not None:
         for block_docs, _, values in _blocks(matcher):
-            global_docs = block_docs + offset
-            hits = np.flatnonzero(np.isin(global_docs, wanted, assume_unique=True))
-            for i in hits.tolist():
+            for i in np.flatnonzero(np.isin(block_docs, wanted, assume_unique=True)).tolist():
                 occurrences = decode(values[i])
-                docs.extend([int(global_docs[i])] * len(occurrences))
+                docs.extend([int(block_docs[i])] * len(occurrences))
                 found.extend(occurrences)
     return np.asarray(docs, dtype=np.int64), np.asarray(found, dtype=np.int64)

@@ -171,4 +171,14 @@ class DocArrays:
 
     def positions(self, field: str, term: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(docnums, positions)`` of each occurrence of ``term`` in the sorted ``wanted`` documents."""
-        return posting_lists.positions(self.reader, field, term, wanted)
+        docs, positions = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for segment, offset, arrays in self._segments:
+            local = wanted[(wanted >= offset) & (wanted < offset + segment.doc_count_all())] - offset
+            if not len(local) or (field, term) not in segment:
+                continue
+            found = arrays.positions(field, term, local) if arrays is not None else None
+            if found is None:
+                found = posting_lists.segment_positions(segment, field, term, local)
+            docs.append(found[0] + offset)
+            positions.append(found[1])
+        return np.concatenate(docs), np.concatenate(positions)

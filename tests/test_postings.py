@@ -2,6 +2,7 @@
 
 import os
 import random
+import shutil
 
 import numpy as np
 import pytest
@@ -15,12 +16,14 @@ from indexer import postings
 from indexer.build import BuildOptions
 from indexer.build import build_index
 from indexer.store import IndexStore
+from portal.arrays import DocArrays
+from portal.engine import FACET_FIELDS as FACET_PARAMS
 
 WORDS = ["đảng", "viên", "tỉnh", "ủy", "kết", "luận", "của", "thường", "trực", "ban"]
 
 
 @pytest.fixture(scope="module")
-def reader(tmp_path_factory):
+def index_folder(tmp_path_factory):
     """Three segments of 400 documents, long enough for many posting blocks, some deleted."""
     folder = tmp_path_factory.mktemp("postings")
     ix = whoosh_index.create_in(str(folder), Schema(id=ID(stored=True, unique=True), body=TEXT(), title=TEXT(phrase=False)))
@@ -35,10 +38,23 @@ def reader(tmp_path_factory):
     for n in range(0, 400, 7):
         writer.delete_by_term("id", f"1-{n}")
     writer.commit(merge=False)
-    reader = ix.reader()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reader(index_folder):
+    reader = whoosh_index.open_dir(str(index_folder)).reader()
     assert len(reader.leaf_readers()) == 3 and reader.has_deletions()
     yield reader
     reader.close()
+
+
+@pytest.fixture
+def arrays_folder(index_folder, tmp_path):
+    """A private copy of the index, for writing posting arrays into."""
+    folder = tmp_path / "ix"
+    shutil.copytree(index_folder, folder)
+    return str(folder)
 
 
 def _reference(reader, field, term):
@@ -66,22 +82,32 @@ def test_read_equals_the_matcher_on_live_documents(reader, field, term):
     assert weights[live[docs]].tolist() == pytest.approx(expected_weights)
 
 
-@pytest.mark.parametrize("term", WORDS[:4])
-def test_positions_of_the_wanted_documents_equal_the_matcher(reader, term):
-    _, _, expected = _reference(reader, "body", term)
-    wanted = np.array(sorted(expected)[::3], dtype=np.int64)
-    docs, found = postings.positions(reader, "body", term, wanted)
-    got: dict[int, list[int]] = {}
+def _grouped(docs: np.ndarray, found: np.ndarray) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
     for doc, position in zip(docs.tolist(), found.tolist()):
-        got.setdefault(doc, []).append(position)
-    assert got == {int(d): expected[int(d)] for d in wanted}
+        grouped.setdefault(doc, []).append(position)
+    return grouped
 
 
-def test_posting_arrays_hold_every_term_of_every_segment(reader, tmp_path):
-    assert postarrays.write_missing(str(tmp_path), reader, ("body", "title")) == 3
-    assert postarrays.write_missing(str(tmp_path), reader, ("body", "title")) == 0  # nothing missing
+@pytest.mark.parametrize("term", WORDS[:4])
+def test_positions_of_the_wanted_documents_equal_the_matcher(reader, term, arrays_folder):
+    postarrays.write_missing(arrays_folder, ("body",))
     for segment, _ in reader.leaf_readers():
-        arrays = postarrays.SegmentArrays.open(str(tmp_path), segment.segment().segment_id())
+        _, _, expected = _reference(segment, "body", term)
+        wanted = np.array(sorted(expected)[::3], dtype=np.int64)
+        from_whoosh = postings.segment_positions(segment, "body", term, wanted)
+        from_arrays = postarrays.SegmentArrays.open(arrays_folder, segment.segment().segment_id()).positions(
+            "body", term, wanted)
+        for docs, found in (from_whoosh, from_arrays):
+            assert _grouped(docs, found) == {int(d): expected[int(d)] for d in wanted}
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_posting_arrays_hold_every_term_of_every_segment(reader, arrays_folder, procs):
+    assert postarrays.write_missing(arrays_folder, ("body", "title"), procs) == 3
+    assert postarrays.write_missing(arrays_folder, ("body", "title"), procs) == 0  # nothing missing
+    for segment, _ in reader.leaf_readers():
+        arrays = postarrays.SegmentArrays.open(arrays_folder, segment.segment().segment_id())
         for field in ("body", "title"):
             for term in WORDS:
                 docs, weights = postings.read_segment(segment, field, term)
@@ -115,3 +141,22 @@ def test_every_published_segment_has_arrays_and_none_are_left_over(corpus_dir, v
     names = {p.name.split(".postarrays.")[0] for p in (tmp_path / "ix").glob("gen-*/*.postarrays.*")
              if p.parent.name == os.path.basename(path)}
     assert names == segments
+
+
+def test_the_portal_reads_the_same_postings_with_and_without_arrays(seed_index, tmp_path):
+    folder = tmp_path / "ix"
+    shutil.copytree(IndexStore(str(seed_index)).current_path(), folder)
+    with whoosh_index.open_dir(str(folder)).reader() as reader:
+        with_arrays = DocArrays(reader, tuple(set(FACET_PARAMS.values())), str(folder))
+        for stale in folder.glob("*.postarrays.*"):
+            stale.unlink()
+        without = DocArrays(reader, tuple(set(FACET_PARAMS.values())), str(folder))
+        assert all(arrays is None for _, _, arrays in without._segments)
+        everyone = np.flatnonzero(with_arrays.live)
+        for field, term in (("body", "đảng"), ("title", "kết"), ("body_words", "đảng_viên"), ("body", "vắng")):
+            for a, b in zip(with_arrays.postings(field, term), without.postings(field, term)):
+                assert a.tolist() == b.tolist()
+            if field in ("body", "title"):
+                for a, b in zip(with_arrays.positions(field, term, everyone), without.positions(field, term, everyone)):
+                    assert a.tolist() == b.tolist()
+        assert len(with_arrays.postings("body", "đảng")[0]) > 0
