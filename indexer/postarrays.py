@@ -47,6 +47,12 @@ def _unique(keys: np.ndarray) -> np.ndarray:
     return unique
 
 
+def _starts(counts: np.ndarray) -> np.ndarray:
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    # Four bytes per posting unless a segment holds more than four billion positions.
+    return starts.astype(np.uint32 if starts[-1] < 2**32 else np.int64)
+
+
 def write(folder: str, segment, fields: tuple[str, ...]) -> None:
     """Write the posting arrays of one segment (its reader) for ``fields`` into ``folder``."""
     keys, bounds, docs, weights, counts, positions = [], [], [], [], [], []
@@ -74,7 +80,7 @@ def write(folder: str, segment, fields: tuple[str, ...]) -> None:
     arrays = {
         "keys": keys_array[unique], "bounds": bounds_array[unique],
         "docs": joined(docs, np.int32), "weights": joined(weights, np.float32),
-        "starts": np.concatenate([[0], np.cumsum(joined(counts, np.int64))]).astype(np.int64),
+        "starts": _starts(joined(counts, np.int64)),
         "positions": joined(positions, np.int32),
     }
     segment_id = segment.segment().segment_id()
@@ -142,7 +148,8 @@ class SegmentArrays:
             return None
         docs = self.docs[found[0]:found[1]]
         rows = found[0] + np.flatnonzero(np.isin(docs, wanted, assume_unique=True))
-        first, counts = self.starts[rows], self.starts[rows + 1] - self.starts[rows]
+        first = self.starts[rows].astype(np.int64)
+        counts = self.starts[rows + 1].astype(np.int64) - first
         # The positions of all chosen rows in one gather: each row's start, then 0, 1, 2… within it.
         within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
         docnums = np.repeat(self.docs[rows].astype(np.int64), counts)

@@ -12,7 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=os.path.join(ROOT, "templates"),
                 static_folder=os.path.join(ROOT, "static"))
     app.config.from_mapping(INDEX_PATH=os.path.join(app.instance_path, "index"), SEARCH_TIME_LIMIT=5.0,
-                            SEARCH_CACHE_SIZE=256)
+                            SEARCH_CACHE_SIZE=512)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         if os.environ.get("PORTAL_INDEX"):

@@ -17,8 +17,10 @@ from indexer.schema import SCORED_FIELDS
 from indexer.schema import SYLLABLE_FIELDS
 
 
-POSTINGS_CACHE_ENTRIES = 200_000  # postings kept in memory, counted in documents (8 bytes each)
-POSTINGS_CACHE_BUDGET = 8_000_000
+# Posting lists kept in memory, counted in documents (8 bytes each). Reading one from the posting
+# arrays is cheap; merging the accented forms of a syllable typed without diacritics is not.
+POSTINGS_CACHE_ENTRIES = 50_000
+POSTINGS_CACHE_BUDGET = 2_000_000
 
 
 def _text(value) -> str:

@@ -71,7 +71,7 @@ class Generation:
 class ResultCache:
     """A small LRU of search results, keyed by generation and canonical parameters."""
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 512):
         self.size = size
         self._items: collections.OrderedDict = collections.OrderedDict()
         self._lock = threading.Lock()
@@ -95,7 +95,7 @@ class ResultCache:
 class WhooshEngine:
     """Searches the index folder's current generation."""
 
-    def __init__(self, root: str, cache_size: int = 256):
+    def __init__(self, root: str, cache_size: int = 512):
         self.store = IndexStore(root)
         self.cache = ResultCache(cache_size)
         self._generation: Generation | None = None

@@ -2,7 +2,8 @@
 
 Views call :func:`search`, :func:`get_doc`, :func:`browse_years` and :func:`browse_year`; each
 returns plain data (dicts, lists, strings, Markup snippets) that HTML and JSON views render alike.
-A larger deployment can put another engine behind these four functions.
+A larger deployment can put another engine behind these four functions. :func:`recall` and
+:func:`remember` keep whole answers to repeated links for as long as the generation is served.
 """
 
 import contextlib
@@ -103,6 +104,18 @@ def search(params: SearchParams, per_page: int = PER_PAGE) -> dict:
         result = _search(generation, params, per_page)
         engine_.cache.put(key, result)
     return result
+
+
+def recall(key: tuple):
+    """Return what :func:`remember` kept under ``key`` for the served generation, or None."""
+    engine_ = _engine()
+    return engine_.cache.get((engine_.generation().name, *key))
+
+
+def remember(key: tuple, value) -> None:
+    """Keep ``value`` (immutable) under ``key`` until the index generation changes or it ages out."""
+    engine_ = _engine()
+    engine_.cache.put((engine_.generation().name, *key), value)
 
 
 def _search(generation, params: SearchParams, per_page: int) -> dict:

@@ -2,6 +2,8 @@
 
 import shutil
 
+import pytest
+
 from werkzeug.datastructures import MultiDict
 
 from indexer.build import BuildOptions
@@ -55,3 +57,27 @@ def test_a_repeated_search_is_answered_from_the_cache(seed_index):
         other = search_service.search(parse_params(MultiDict({"q": "dang vien"})))
     assert again is first  # the same canonical search on the same generation
     assert other is not first
+
+
+def test_a_repeated_link_gets_the_bytes_sent_the_first_time(seed_index, monkeypatch):
+    client = create_app({"TESTING": True, "INDEX_PATH": str(seed_index)}).test_client()
+    urls = ["/tim-kiem?q=dang+vien", "/api/search?q=dang+vien", "/tim-kiem.atom?q=dang+vien", "/tim-kiem.csv?q=dang+vien"]
+    first = [client.get(url) for url in urls]
+    monkeypatch.setattr(search_service, "search", lambda *a, **k: (_ for _ in ()).throw(AssertionError("searched")))
+    for url, response in zip(urls, first):
+        again = client.get(url)
+        assert (again.status_code, again.data, again.content_type) == (200, response.data, response.content_type)
+        assert again.headers.get("Content-Disposition") == response.headers.get("Content-Disposition")
+        assert again.headers["Content-Security-Policy"]
+    with pytest.raises(AssertionError, match="searched"):  # another host's links are its own
+        client.get(urls[0], base_url="http://cong-thong-tin.example")
+
+
+def test_a_remembered_link_is_recomputed_after_a_rebuild(corpus_dir, tmp_path, vocab):
+    index = tmp_path / "ix"
+    build_index(BuildOptions(index=str(index), corpus=str(corpus_dir)), vocab)
+    client = create_app({"TESTING": True, "INDEX_PATH": str(index)}).test_client()
+    before = client.get("/api/search?q=dang+vien").get_json()["total"]
+    (corpus_dir / "notices" / "moi.txt").write_text(read_seed("001_dddd422e47ca07c7.txt"), encoding="utf-8")
+    build_index(BuildOptions(index=str(index), corpus=str(corpus_dir)), vocab)
+    assert client.get("/api/search?q=dang+vien").get_json()["total"] == before + 1

@@ -11,6 +11,7 @@ from portal.pages import year_page
 from portal.pages import years_page
 from portal.pages import search_page
 from portal.views.search import canonical
+from portal.views.search import remembered
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 HIT_FIELDS = ("id", "url", "title", "date", "number", "signer", "chair", "units", "topics", "snippet")
@@ -18,6 +19,7 @@ HIT_FIELDS = ("id", "url", "title", "date", "number", "signer", "chair", "units"
 
 @bp.route("/search")
 @canonical
+@remembered
 def search():
     """``/api/search`` takes the parameters of ``/tim-kiem`` and returns SPEC's JSON shape."""
     _, page = search_page(request.args)

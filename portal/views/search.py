@@ -6,6 +6,7 @@ import io
 
 from flask import Blueprint
 from flask import Response
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -35,8 +36,30 @@ def canonical(view):
     return wrapper
 
 
+def remembered(view):
+    """Answer a repeated link (same URL, same index generation) with the bytes sent the first time.
+
+    Shared links are opened again and again; rebuilding the page's links and facets costs more
+    than the search itself once its result is cached.
+    """
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = ("response", request.endpoint, request.host_url, request.query_string)
+        stored = search_service.recall(key)
+        if stored is not None:
+            body, headers = stored
+            return Response(body, headers=headers)
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200 and not response.is_streamed:
+            search_service.remember(key, (response.get_data(), list(response.headers.items())))
+        return response
+
+    return wrapper
+
+
 @bp.route("/tim-kiem")
 @canonical
+@remembered
 def results():
     """Show one page of results with facets."""
     _, page = search_page(request.args)
@@ -45,6 +68,7 @@ def results():
 
 @bp.route("/tim-kiem.atom")
 @canonical
+@remembered
 def atom():
     """Serve a search as an Atom feed, newest first, for cadres who subscribe to it."""
     args = request.args.copy()
@@ -62,6 +86,7 @@ def _cell(value) -> str:
 
 @bp.route("/tim-kiem.csv", endpoint="csv")
 @canonical
+@remembered
 def csv_export():
     """Export every result of a search (up to a limit) as CSV."""
     params = parse_params(request.args)
