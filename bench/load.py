@@ -82,16 +82,40 @@ def _client(host: str, port: int, paths: list[str], offset: int, deadline: float
         out.append((latencies, errors, samples[:5]))
 
 
-def run(url: str, clients: int, seconds: float, paths: list[str] = MIX) -> Report:
-    """Load ``url`` (loopback only) with ``clients`` concurrent clients for ``seconds``."""
+def _loopback(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
     if not parts.hostname or not parts.netloc.startswith(LOOPBACK):
         raise ValueError(f"load tests target loopback only, not {url}")
+    return parts.hostname, parts.port or 80
+
+
+def wait_ready(url: str, path: str, timeout: float) -> None:
+    """Wait until the server at ``url`` (loopback only) answers ``path``, for at most ``timeout`` seconds."""
+    host, port = _loopback(url)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+            connection.request("GET", path)
+            status = connection.getresponse().status
+            connection.close()
+            if status < 500:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+def run(url: str, clients: int, seconds: float, paths: list[str] = MIX) -> Report:
+    """Load ``url`` (loopback only) with ``clients`` concurrent clients for ``seconds``."""
+    host, port = _loopback(url)
     deadline = time.monotonic() + seconds
     results: list = []
     lock = threading.Lock()
     started = time.monotonic()
-    threads = [threading.Thread(target=_client, args=(parts.hostname, parts.port or 80, paths, i, deadline,
+    threads = [threading.Thread(target=_client, args=(host, port, paths, i, deadline,
                                                       results, lock)) for i in range(clients)]
     for thread in threads:
         thread.start()

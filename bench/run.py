@@ -204,22 +204,31 @@ def serve_and_load(index: str, urls: list[str], seconds: float, cache: bool) -> 
     """Load the production server (2 workers) with 16 clients; ``cache=False`` turns the result cache off."""
     port = 8799
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    env = {**os.environ, "PORTAL_INDEX": index, "PORTAL_SEARCH_CACHE": "256" if cache else "0"}
+    env = {**os.environ, "PORTAL_INDEX": index, **({} if cache else {"PORTAL_SEARCH_CACHE": "0"})}
     server = subprocess.Popen([gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "portal:create_app()"],
                               cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(3)
         base = f"http://127.0.0.1:{port}"
-        load.run(base, clients=2, seconds=5, paths=urls)  # warm both workers
+        load.wait_ready(base, urls[0], timeout=180)
+        load.run(base, clients=2, seconds=5, paths=urls)  # warm both workers (each opens the index)
         report = load.run(base, clients=16, seconds=seconds, paths=urls)
         workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
-        rss = [int(open(f"/proc/{pid}/status").read().split("VmRSS:")[1].split()[0]) // 1024 for pid in workers]
+        memory = [_memory(pid) for pid in workers]
     finally:
         server.terminate()
         server.wait(timeout=30)
     return {"requests": report.requests, "throughput_rps": report.throughput, "errors": report.errors,
-            "p99_ms": report.percentile(99) * 1000, "worker_rss_mb": rss}
+            "p99_ms": report.percentile(99) * 1000, "worker_rss_mb": [m["VmRSS"] for m in memory],
+            # Resident memory of the worker's own (anonymous) pages and of mapped index files, which
+            # the page cache shares between workers.
+            "worker_rss_anon_mb": [m["RssAnon"] for m in memory], "worker_rss_file_mb": [m["RssFile"] for m in memory]}
+
+
+def _memory(pid: str) -> dict[str, int]:
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        fields = dict(line.split(":", 1) for line in f if ":" in line)
+    return {name: int(fields[name].split()[0]) // 1024 for name in ("VmRSS", "RssAnon", "RssFile")}
 
 
 def main() -> int:
