@@ -3,7 +3,7 @@
 Decoding a common term's postings from Whoosh's pickled blocks costs about a microsecond per
 document, which dominated search time. After a build commits, each new segment gets ``.npy``
 files next to its own (``<segment>.postarrays.<part>.npy``: Whoosh's clean-up removes them with
-the segment), memory-mapped by the portal. Terms are found by a 64-bit hash of ``field`` and
+the segment), which the portal reads by ranges. Terms are found by a 64-bit hash of ``field`` and
 ``term``; the portal asks Whoosh's term index first whether a segment holds a term at all, and
 hashes that collide within a segment are left out, so lookups stay exact.
 """
@@ -12,6 +12,7 @@ import concurrent.futures
 import hashlib
 import multiprocessing
 import os
+import weakref
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -111,12 +112,35 @@ def write_missing(folder: str, fields: tuple[str, ...], procs: int = 1) -> int:
     return len(missing)
 
 
+class _ArrayFile:
+    """A one-dimensional ``.npy`` file read by ranges with ``pread``.
+
+    Mapping the files would count every page a worker ever touched in its resident memory; read
+    this way they stay in the OS page cache, held once for all workers.
+    """
+
+    def __init__(self, path: str):
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            _, _, self.dtype = read_header(f)
+            self.offset = f.tell()
+        self._fd = os.open(path, os.O_RDONLY)
+        self._close = weakref.finalize(self, os.close, self._fd)
+
+    def read(self, start: int, end: int) -> np.ndarray:
+        """Return items ``start`` to ``end`` (excluded)."""
+        size = self.dtype.itemsize
+        return np.frombuffer(os.pread(self._fd, (end - start) * size, self.offset + start * size), dtype=self.dtype)
+
+
 class SegmentArrays:
-    """The memory-mapped posting arrays of one segment."""
+    """The posting arrays of one segment: its term keys in memory, the rest read by ranges."""
 
     def __init__(self, folder: str, segment_id: str):
-        self.keys, self.bounds, self.docs, self.weights, self.starts, self.flat_positions = (
-            np.load(_path(folder, segment_id, part), mmap_mode="r") for part in PARTS)
+        self.keys = np.load(_path(folder, segment_id, "keys"))
+        self.bounds, self.docs, self.weights, self.starts, self.flat_positions = (
+            _ArrayFile(_path(folder, segment_id, part)) for part in PARTS[1:])
 
     @classmethod
     def open(cls, folder: str, segment_id: str) -> "SegmentArrays | None":
@@ -131,7 +155,7 @@ class SegmentArrays:
         i = int(np.searchsorted(self.keys, key))
         if i == len(self.keys) or self.keys[i] != key:
             return None
-        start, end = self.bounds[i]
+        start, end = self.bounds.read(2 * i, 2 * i + 2)  # row i of the (terms, 2) array
         return int(start), int(end)
 
     def lookup(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -139,18 +163,23 @@ class SegmentArrays:
         found = self._range(field, term)
         if found is None:
             return None
-        return self.docs[found[0]:found[1]], self.weights[found[0]:found[1]]
+        return self.docs.read(*found), self.weights.read(*found)
 
     def positions(self, field: str, term: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Return ``(docnums, positions)`` of the term in the sorted local ``wanted`` documents; None if not here."""
         found = self._range(field, term)
         if found is None:
             return None
-        docs = self.docs[found[0]:found[1]]
-        rows = found[0] + np.flatnonzero(np.isin(docs, wanted, assume_unique=True))
-        first = self.starts[rows].astype(np.int64)
-        counts = self.starts[rows + 1].astype(np.int64) - first
+        docs = self.docs.read(*found)
+        rows = np.flatnonzero(np.isin(docs, wanted, assume_unique=True))
+        if not len(rows):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        # The term's rows are contiguous: read the starts, then the positions, from first to last chosen row.
+        starts = self.starts.read(found[0] + int(rows[0]), found[0] + int(rows[-1]) + 2).astype(np.int64)
+        span = self.flat_positions.read(int(starts[0]), int(starts[-1]))
+        local = rows - rows[0]
+        first, counts = starts[local] - starts[0], starts[local + 1] - starts[local]
         # The positions of all chosen rows in one gather: each row's start, then 0, 1, 2… within it.
         within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        docnums = np.repeat(self.docs[rows].astype(np.int64), counts)
-        return docnums, self.flat_positions[np.repeat(first, counts) + within].astype(np.int64)
+        docnums = np.repeat(docs[rows].astype(np.int64), counts)
+        return docnums, span[np.repeat(first, counts) + within].astype(np.int64)
