@@ -1,8 +1,9 @@
 """Per-generation arrays over document numbers: facet values, dates, ids, field lengths, postings.
 
 Counting and filtering become numpy operations over boolean masks: a facet's counts over every
-matching document are one ``bincount``; a term's documents and frequencies come from a bounded
-cache of posting arrays read once from the Whoosh index (:mod:`portal.postings`).
+matching document are one ``bincount``; a term's documents and frequencies come from the posting
+arrays beside each segment (:mod:`indexer.postarrays`; Whoosh's own blocks through
+:mod:`indexer.postings` where a segment has none), behind a small cache.
 """
 
 import collections
@@ -15,7 +16,6 @@ from indexer import postings as posting_lists
 from indexer.normalize import fold_accents
 from indexer.schema import SCORED_FIELDS
 from indexer.schema import SYLLABLE_FIELDS
-
 
 # Posting lists kept in memory, counted in documents (8 bytes each). Reading one from the posting
 # arrays is cheap; merging the accented forms of a syllable typed without diacritics is not.
