@@ -171,7 +171,11 @@ class SegmentArrays:
         if found is None:
             return None
         docs = self.docs.read(*found)
-        rows = np.flatnonzero(np.isin(docs, wanted, assume_unique=True))
+        # Both sorted: find each wanted document among the term's by binary search.
+        rows = np.searchsorted(docs, wanted)
+        present = rows < len(docs)
+        rows, wanted = rows[present], wanted[present]
+        rows = rows[docs[rows] == wanted]
         if not len(rows):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         # The term's rows are contiguous: read the starts, then the positions, from first to last chosen row.

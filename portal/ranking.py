@@ -62,6 +62,16 @@ def bm25(arrays: DocArrays, field: str, terms: tuple[str, ...]) -> tuple[np.ndar
     return docs, FIELD_WEIGHTS[field] * idf * frequencies * (K1 + 1) / (frequencies + norm)
 
 
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values two sorted arrays of unique values share, by binary search (no re-sorting)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    found = np.searchsorted(b, a)
+    return a[b[np.minimum(found, len(b) - 1)] == a]
+
+
 class _Matcher:
     """Finds the documents of phrases, within a time budget for the positional checks."""
 
@@ -81,7 +91,7 @@ class _Matcher:
     def _side_by_side(self, field: str, forms: list[tuple[str, ...]]) -> np.ndarray:
         """Documents where a form of each syllable occurs, in order, at consecutive positions of ``field``."""
         lists = [self.arrays.postings_any(field, terms)[0] for terms in forms]
-        candidates = functools.reduce(np.intersect1d, sorted(lists, key=len))
+        candidates = functools.reduce(_common, sorted(lists, key=len))
         starts = None
         # Rarest syllables first: each round keeps only the documents where the phrase can start.
         for i in sorted(range(len(forms)), key=lambda i: len(lists[i])):
@@ -94,9 +104,14 @@ class _Matcher:
             docs = np.concatenate([d for d, _ in found])
             positions = np.concatenate([p for _, p in found])
             keep = positions >= i
-            keys = np.unique((docs[keep] << 32) | (positions[keep] - i))
-            starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
-            candidates = np.unique(starts >> 32)
+            # (document, where the phrase would start), sorted within each form's run; forms never
+            # share a position, so merging the runs (timsort) keeps the keys unique.
+            keys = (docs[keep] << 32) | (positions[keep] - i)
+            if len(found) > 1:
+                keys = np.sort(keys, kind="stable")
+            starts = keys if starts is None else _common(starts, keys)
+            starting = starts >> 32
+            candidates = starting[np.concatenate(([True], starting[1:] != starting[:-1]))] if len(starting) else starting
         return candidates
 
     def term(self, field: str, text: str) -> np.ndarray:
