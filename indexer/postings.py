@@ -25,14 +25,6 @@ def segment_matcher(segment, field: str, term: str):
     return terms.matcher(field, segment._text_to_bytes(field, term), segment.schema[field].format)
 
 
-def _leaf_matchers(reader, field: str, term: str):
-    """Yield ``(matcher, docnum offset)`` per segment holding the term."""
-    for segment, offset in reader.leaf_readers():
-        matcher = segment_matcher(segment, field, term)
-        if matcher is not None:
-            yield matcher, offset
-
-
 def _block_weights(weights, count: int) -> np.ndarray:
     if weights is None:
         return np.ones(count, dtype=np.float32)
@@ -64,10 +56,10 @@ def _blocks(matcher):
 def read(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
     """Return the documents (sorted) holding ``term`` in ``field`` and the term's weight in each."""
     docs, weights = [], []
-    for matcher, offset in _leaf_matchers(reader, field, term):
-        for block_docs, block_weights, _ in _blocks(matcher):
-            docs.append(block_docs + offset)
-            weights.append(block_weights)
+    for segment, offset in reader.leaf_readers():
+        segment_docs, segment_weights = read_segment(segment, field, term)
+        docs.append(segment_docs + offset)
+        weights.append(segment_weights)
     return _joined(docs, weights)
 
 
