@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 
 from indexer.postings import read_segment
 from indexer.postings import read_segment_positions
+from indexer.postings import segment_terms
 
 # keys/bounds: sorted term keys and each term's posting range; docs/weights: one row per posting;
 # starts: where each posting's positions begin in ``positions`` (fields without positions: none).
@@ -32,10 +33,6 @@ def term_key(field: str, term: str) -> int:
 
 def _path(folder: str, segment_id: str, part: str) -> str:
     return os.path.join(folder, f"{segment_id}.postarrays.{part}.npy")
-
-
-def _text(term) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _unique(keys: np.ndarray) -> np.ndarray:
@@ -60,12 +57,12 @@ def write(folder: str, segment, fields: tuple[str, ...]) -> None:
     start = 0
     for field in (f for f in fields if f in segment.schema):
         positional = segment.schema[field].format.supports("positions")
-        for term in map(_text, segment.lexicon(field)):
+        for term, matcher in segment_terms(segment, field):
             if positional:
-                term_docs, term_weights, term_counts, term_positions = read_segment_positions(segment, field, term)
+                term_docs, term_weights, term_counts, term_positions = read_segment_positions(segment, field, term, matcher)
                 positions.append(term_positions)
             else:
-                term_docs, term_weights = read_segment(segment, field, term)
+                term_docs, term_weights = read_segment(segment, field, term, matcher)
                 term_counts = np.zeros(len(term_docs), dtype=np.int64)
             keys.append(term_key(field, term))
             bounds.append((start, start + len(term_docs)))

@@ -25,6 +25,21 @@ def segment_matcher(segment, field: str, term: str):
     return terms.matcher(field, segment._text_to_bytes(field, term), segment.schema[field].format)
 
 
+def segment_terms(segment, field: str):
+    """Yield ``(term, matcher)`` for every term of ``field`` in one segment, in order, deletions not applied.
+
+    Walks the term index once instead of looking each term up again by hash.
+    """
+    terms = segment._terms  # noqa: SLF001
+    fmt = segment.schema[field].format
+    for tbytes, info in segment.iter_field(field):
+        yield _text(tbytes), terms._codec.postings_reader(terms._postfile, info, fmt, term=(field, tbytes))  # noqa: SLF001
+
+
+def _text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
 def _block_weights(weights, count: int) -> np.ndarray:
     if weights is None:
         return np.ones(count, dtype=np.float32)
@@ -63,10 +78,13 @@ def read(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
     return _joined(docs, weights)
 
 
-def read_segment(segment, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """Like :func:`read`, for one segment's reader, with document numbers local to the segment."""
+def read_segment(segment, field: str, term: str, matcher=None) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`read`, for one segment's reader, with document numbers local to the segment.
+
+    ``matcher``: the term's segment matcher when the caller already has it (:func:`segment_terms`).
+    """
     docs, weights = [], []
-    matcher = segment_matcher(segment, field, term)
+    matcher = matcher or segment_matcher(segment, field, term)
     if matcher is not None:
         for block_docs, block_weights, _ in _blocks(matcher):
             docs.append(block_docs)
@@ -90,11 +108,12 @@ def _decoder(fmt):
     return decode
 
 
-def read_segment_positions(segment, field: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def read_segment_positions(segment, field: str, term: str,
+                           matcher=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Like :func:`read_segment`, plus each posting's number of positions and all positions in order."""
     decode = _decoder(segment.schema[field].format)
     docs, weights, counts, found = [], [], [], []
-    matcher = segment_matcher(segment, field, term)
+    matcher = matcher or segment_matcher(segment, field, term)
     if matcher is not None:
         for block_docs, block_weights, values in _blocks(matcher):
             docs.append(block_docs)

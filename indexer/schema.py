@@ -13,7 +13,7 @@ from indexer.notice import Notice
 from indexer.refs import ref_key
 
 # Bump when the schema or the extraction rules change: the next build then re-indexes everything.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 TITLE_BOOST = 3.0
 # Facet value of notices without a date, so that they can be counted and selected.
 UNDATED = "none"
@@ -30,7 +30,7 @@ def _values_field(**kwargs) -> KEYWORD:
 
 
 def build_schema() -> Schema:
-    """Return the schema: syllable and word levels of title and body, plus facets.
+    """Return the schema: syllables and pyvi compound words of title and body, plus facets.
 
     Queries typed without diacritics match through the syllable lexicon (every accented form of a
     folded syllable), so no accent-folded copy of the text is indexed.

@@ -27,17 +27,27 @@ def test_syllable_tokens_have_ordinal_positions_and_exact_offsets():
 
 
 def test_word_tokens_join_syllables_and_cover_their_span():
-    tokens = _tokens(word_analyzer(), SAMPLE)
+    tokens = _tokens(VietnameseTokenizer(words=True), SAMPLE)
     texts = [t[0] for t in tokens]
     assert "đồng_chí" in texts and "đảng_viên" in texts and "phát_triển" in texts
+    assert "Ngày" in texts
     assert [t[1] for t in tokens] == list(range(len(tokens)))
     for text, _, start, end in tokens:
-        assert re.sub(r"\s+", "_", SAMPLE[start:end].lower()) == text
+        assert re.sub(r"\s+", "_", SAMPLE[start:end]) == text
+
+
+def test_word_analyzer_keeps_only_compound_words_in_lower_case():
+    tokens = _tokens(word_analyzer(), SAMPLE)
+    compounds = [t for t in _tokens(VietnameseTokenizer(words=True), SAMPLE) if "_" in t[0]]
+    assert [t[0] for t in tokens] == [t[0].lower() for t in compounds]
+    assert [t[1:] for t in tokens] == [t[1:] for t in compounds]
+    assert "ngày" not in [t[0] for t in tokens] and "đồng_chí" in [t[0] for t in tokens]
 
 
 def test_words_never_cross_lines():
-    tokens = _tokens(word_analyzer(), "Tỉnh\nủy")
-    assert [t[0] for t in tokens] == ["tỉnh", "ủy"]
+    tokens = _tokens(VietnameseTokenizer(words=True), "Tỉnh\nủy")
+    assert [t[0] for t in tokens] == ["Tỉnh", "ủy"]
+    assert _tokens(word_analyzer(), "Tỉnh\nủy") == []
 
 
 def test_tokenizer_honours_start_pos_start_char_and_tokenize_false():
