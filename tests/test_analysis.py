@@ -1,3 +1,6 @@
+import gzip
+import itertools
+import json
 import re
 
 import pytest
@@ -8,7 +11,9 @@ from indexer.analysis import syllable_analyzer
 from indexer.analysis import word_analyzer
 from indexer import segment
 from indexer.normalize import normalize_text
+from tests.conftest import BENCH
 from tests.conftest import read_seed
+from tests.conftest import require_shared
 from tests.conftest import seed_names
 
 SAMPLE = "Ngày 14/5/2008, đồng chí Lê Tiến Phương – Phó Bí thư Thường trực Tỉnh ủy\nphát triển đảng viên mới."
@@ -84,13 +89,34 @@ def test_offsets_index_the_stored_text_on_every_seed(name):
 
 
 def _sentences(text: str) -> list[tuple[str, ...]]:
-    return [tuple(m.group(0) for m in sentence) for line in text.split("\n") for sentence in segment._sentences(line)]
+    return [tokens for line in text.split("\n") for tokens, _ in segment._sentences(line)]
+
+
+AWKWARD = "\nTP.HCM, ngày 30/4/2025: UBND TỈNH BÌNH THUẬN họp 3,5 giờ; Ông A. B. Nguyễn. Xem http://a.vn/x, e-mail a.b@c.vn"
 
 
 @pytest.mark.parametrize("name", seed_names())
-def test_crf_features_tag_as_pyvi_own_features_do(name):
+def test_labels_are_those_pyvi_own_tagger_gives(name):
     vi = segment._pyvi()
-    text = normalize_text(read_seed(name)) + "\nTP.HCM, ngày 30/4/2025: UBND TỈNH BÌNH THUẬN họp 3,5 giờ; Ông A. B. Nguyễn."
-    for tokens in _sentences(text):
+    for tokens in _sentences(normalize_text(read_seed(name)) + AWKWARD):
         own = vi.model.tagger_.tag(vi.sent2features(list(tokens), False))
-        assert vi.model.tagger_.tag(segment.crf_features(tokens)) == own, tokens
+        assert [segment._LABELS[label] for label in segment._labels(tokens)] == own, tokens
+
+
+def test_words_are_those_pyvi_tokenize_gives():
+    vi = segment._pyvi()
+    text = normalize_text(read_seed(seed_names()[0])) + AWKWARD
+    for line in text.split("\n"):
+        ours = [word for _, _, word in segment.word_spans(line)]
+        theirs = [w for w in vi.tokenize(line).split() if w[0].isalnum()]
+        assert ours == theirs, line
+
+
+def test_words_on_real_articles_are_those_pyvi_tokenize_gives():
+    vi = segment._pyvi()
+    with gzip.open(require_shared(BENCH), "rt", encoding="utf-8") as f:
+        for line in itertools.islice(f, 150):
+            record = json.loads(line)
+            for text in normalize_text(f"{record['title']}\n{record['text']}").split("\n"):
+                ours = [word for _, _, word in segment.word_spans(text)]
+                assert ours == [w for w in vi.tokenize(text).split() if w[0].isalnum()], text
