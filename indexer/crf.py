@@ -4,7 +4,8 @@ pyvi segments words with a CRFsuite model. Asking CRFsuite to tag a sentence mea
 twenty attribute strings per token for it to look up; with the weights read from the same file
 (float64, exactly as CRFsuite holds them), callers can sum a token's weights once and reuse the
 sums. :func:`viterbi` follows CRFsuite's ``crf1dc_viterbi`` step for step (same sums in the same
-order, same tie-breaking), so the labels are the ones CRFsuite gives.
+order, same tie-breaking), so the labels are the ones CRFsuite gives; it decodes two-label models
+such as pyvi's.
 """
 
 import dataclasses
@@ -67,30 +68,27 @@ def read_model(path: str) -> CrfModel:
                     tuple(map(tuple, transitions)))
 
 
-def viterbi(states: list[list[float]], transitions: tuple[tuple[float, ...], ...]) -> list[int]:
-    """Return the best label sequence for per-token state scores, ties going to the lower label."""
+def viterbi(states: list[tuple[float, float]], transitions: tuple[tuple[float, ...], ...]) -> list[int]:
+    """Return the best label sequence of a two-label model (pyvi's B_W/I_W), ties going to label 0.
+
+    Written out for two labels: it runs once per token of everything indexed.
+    """
     if not states:
         return []
-    labels = range(len(transitions))
-    score = list(states[0])
+    (t00, t01), (t10, t11) = transitions
+    score0, score1 = states[0]
     backward = []
-    for state in states[1:]:
-        links, next_score = [], []
-        for j in labels:
-            best, link = score[0] + transitions[0][j], 0
-            for i in labels[1:]:
-                candidate = score[i] + transitions[i][j]
-                if best < candidate:
-                    best, link = candidate, i
-            links.append(link)
-            next_score.append(best + state[j])
-        backward.append(links)
-        score = next_score
-    last = 0
-    for i in labels[1:]:
-        if score[last] < score[i]:
-            last = i
-    path = [last]
+    for state0, state1 in states[1:]:
+        # Best way into label 0, then into label 1; CRFsuite keeps the lower label on a tie.
+        via0, via1 = score0 + t00, score1 + t10
+        into0 = 1 if via0 < via1 else 0
+        next0 = (via1 if into0 else via0) + state0
+        via0, via1 = score0 + t01, score1 + t11
+        into1 = 1 if via0 < via1 else 0
+        score1 = (via1 if into1 else via0) + state1
+        score0 = next0
+        backward.append((into0, into1))
+    path = [1 if score0 < score1 else 0]
     for links in reversed(backward):
         path.append(links[path[-1]])
     return path[::-1]

@@ -30,6 +30,8 @@ _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000"), " ")
 # Legacy converters often emit the Icelandic eth for the Vietnamese d-bar.
 _LOOKALIKES = {ord("\u00d0"): "\u0110", ord("\u00f0"): "\u0111", ord("\t"): "    "}
 _CLEAN = types.MappingProxyType({**_INVISIBLE, **_SPACES, **_LOOKALIKES})
+# Most texts hold none of them: a search is far cheaper than translating every character.
+_UNCLEAN = re.compile("[" + re.escape("".join(map(chr, _CLEAN))) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NEWLINES = re.compile(r"\r\n|\r|\u2028|\u2029|\x85")
 _TRAILING_SPACE = re.compile(r"[ ]+$", re.MULTILINE)
@@ -53,9 +55,14 @@ def normalize_tone_style(text: str) -> str:
     return _OLD_STYLE.sub(_to_old_style, text)
 
 
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    return text.translate(_CLEAN) if _UNCLEAN.search(text) else text
+
+
 def normalize_line(text: str) -> str:
     """Return one-line text in NFC, one tone-mark style and single spaces (names, queries)."""
-    text = unicodedata.normalize("NFC", text).translate(_CLEAN)
+    text = _clean(text)
     return _SPACE_RUNS.sub(" ", normalize_tone_style(text)).strip()
 
 
@@ -65,8 +72,7 @@ def normalize_text(text: str) -> str:
     Spaces inside lines are kept: two-column layouts (signature beside *Nơi nhận*) rely on them.
     """
     text = _NEWLINES.sub("\n", text)
-    text = unicodedata.normalize("NFC", text).translate(_CLEAN)
-    text = _CONTROL.sub("", text)
+    text = _CONTROL.sub("", _clean(text))
     text = _TRAILING_SPACE.sub("", normalize_tone_style(text))
     return _BLANK_RUNS.sub("\n\n", text).strip("\n")
 
