@@ -13,6 +13,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
+_PROTOCOL_2 = b"\x80\x02"
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
@@ -108,18 +109,27 @@ def _decoder(fmt):
     return decode
 
 
+def _decoded(fmt, values) -> list[list[int]]:
+    """The positions of each posting of one block."""
+    if type(fmt) is Positions and all(v[4:6] == _PROTOCOL_2 and v[-1:] == b"." for v in values):
+        # Each value's pickle (one list of deltas) spliced into a list of lists: one unpickling per
+        # block instead of one per posting.
+        lists = pickle.loads(_PROTOCOL_2 + b"](" + b"".join(v[6:-1] for v in values) + b"e.")
+        return [list(itertools.accumulate(deltas)) for deltas in lists]
+    return list(map(_decoder(fmt), values))
+
+
 def read_segment_positions(segment, field: str, term: str,
                            matcher=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Like :func:`read_segment`, plus each posting's number of positions and all positions in order."""
-    decode = _decoder(segment.schema[field].format)
+    fmt = segment.schema[field].format
     docs, weights, counts, found = [], [], [], []
     matcher = matcher or segment_matcher(segment, field, term)
     if matcher is not None:
         for block_docs, block_weights, values in _blocks(matcher):
             docs.append(block_docs)
             weights.append(block_weights)
-            for value in values:
-                occurrences = decode(value)
+            for occurrences in _decoded(fmt, values):
                 counts.append(len(occurrences))
                 found.extend(occurrences)
     docs, weights = _joined(docs, weights)
