@@ -10,6 +10,7 @@ hashes that collide within a segment are left out, so lookups stay exact.
 
 import concurrent.futures
 import hashlib
+import itertools
 import multiprocessing
 import os
 import weakref
@@ -22,13 +23,36 @@ from indexer.postings import read_segment_positions
 from indexer.postings import segment_terms
 
 # keys/bounds: sorted term keys and each term's posting range; docs/weights: one row per posting;
-# starts: where each posting's positions begin in ``positions`` (fields without positions: none).
-PARTS = ("keys", "bounds", "docs", "weights", "starts", "positions")
+# starts: where each posting's positions begin in ``positions`` (fields without positions: none);
+# pair*: syllables side by side (below).
+PARTS = ("keys", "bounds", "docs", "weights", "starts", "pairkeys", "pairbounds", "pairdocs", "pairinfo", "positions")
+# In fields with positions, each pair of terms that both occur in at least this many documents of a
+# segment gets the documents where the first immediately precedes the second: a phrase of common
+# syllables is then read, not checked position by position over tens of thousands of documents.
+# Phrases with a rarer syllable have few candidates, and are checked on positions.
+PAIR_MIN_DOCS = 256
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
 def term_key(field: str, term: str) -> int:
     """A stable 64-bit key for a term of a field."""
     return int.from_bytes(hashlib.blake2b(f"{field}\0{term}".encode(), digest_size=8).digest(), "little")
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (numpy's own ``unique`` hashes first: many times slower here)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """64-bit keys of term pairs (uint64 arrays of the two terms' keys): splitmix64 of a mix of both."""
+    golden, mix1, mix2 = _MIX
+    with np.errstate(over="ignore"):  # uint64 arithmetic wraps modulo 2**64, as meant
+        x = first * golden + second
+        x = (x ^ (x >> np.uint64(30))) * mix1
+        x = (x ^ (x >> np.uint64(27))) * mix2
+        return x ^ (x >> np.uint64(31))
 
 
 def _path(folder: str, segment_id: str, part: str) -> str:
@@ -51,16 +75,46 @@ def _starts(counts: np.ndarray) -> np.ndarray:
     return starts.astype(np.uint32 if starts[-1] < 2**32 else np.int64)
 
 
+def _joined(parts: list, dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+
+def _pairs(keys: list[int], docs: list, counts: list, positions: list) -> tuple[np.ndarray, list, np.ndarray]:
+    """One field's pairs of common terms side by side: their keys, document lists (sorted) and lengths."""
+    frequent = np.flatnonzero(np.array([len(d) for d in docs], dtype=np.int64) >= PAIR_MIN_DOCS)
+    if not len(frequent):
+        return np.zeros(0, np.uint64), [], np.zeros(0, np.int64)
+    occurrences = [counts[t] for t in frequent]
+    term = np.repeat(np.arange(len(frequent), dtype=np.int64), [int(c.sum()) for c in occurrences])
+    doc = np.repeat(_joined([docs[t] for t in frequent], np.int64), _joined(occurrences, np.int64))
+    # Occurrences of the common terms in text order; a rarer term between two leaves a gap of two.
+    where = (doc << 32) | _joined([positions[t] for t in frequent], np.int64)
+    order = np.argsort(where)  # unique: no two terms share a position
+    where, term = where[order], term[order]
+    adjacent = np.flatnonzero(where[1:] == where[:-1] + 1)
+    pair = term[adjacent] * len(frequent) + term[adjacent + 1]
+    size = int(doc.max()) + 1
+    rows = sorted_unique(pair * size + (where[adjacent + 1] >> 32))  # (pair, document), each once
+    pair, pair_docs = rows // size, rows % size
+    firsts = np.concatenate(([0], np.flatnonzero(pair[1:] != pair[:-1]) + 1))
+    term_keys = np.array(keys, dtype=np.uint64)[frequent]
+    found = pair[firsts]
+    return (pair_keys(term_keys[found // len(frequent)], term_keys[found % len(frequent)]),
+            [pair_docs], np.diff(np.append(firsts, len(pair))))
+
+
 def write(folder: str, segment, fields: tuple[str, ...]) -> None:
     """Write the posting arrays of one segment (its reader) for ``fields`` into ``folder``."""
     keys, bounds, docs, weights, counts, positions = [], [], [], [], [], []
+    pairs: list[tuple] = []
     start = 0
     for field in (f for f in fields if f in segment.schema):
         positional = segment.schema[field].format.supports("positions")
+        first, field_positions = len(keys), []
         for term, matcher in segment_terms(segment, field):
             if positional:
                 term_docs, term_weights, term_counts, term_positions = read_segment_positions(segment, field, term, matcher)
-                positions.append(term_positions)
+                field_positions.append(term_positions)
             else:
                 term_docs, term_weights = read_segment(segment, field, term, matcher)
                 term_counts = np.zeros(len(term_docs), dtype=np.int64)
@@ -70,20 +124,37 @@ def write(folder: str, segment, fields: tuple[str, ...]) -> None:
             weights.append(term_weights)
             counts.append(term_counts)
             start += len(term_docs)
+        if positional:
+            pairs.append(_pairs(keys[first:], docs[first:], counts[first:], field_positions))
+            positions += field_positions
     keys_array = np.array(keys, dtype=np.uint64)
     order = np.argsort(keys_array, kind="stable")
     keys_array, bounds_array = keys_array[order], np.array(bounds, dtype=np.int64).reshape(-1, 2)[order]
     unique = _unique(keys_array)
-    joined = lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)  # noqa: E731
     arrays = {
         "keys": keys_array[unique], "bounds": bounds_array[unique],
-        "docs": joined(docs, np.int32), "weights": joined(weights, np.float32),
-        "starts": _starts(joined(counts, np.int64)),
-        "positions": joined(positions, np.int32),
+        "docs": _joined(docs, np.int32), "weights": _joined(weights, np.float32),
+        "starts": _starts(_joined(counts, np.int64)),
+        "positions": _joined(positions, np.int32),
+        **_pair_arrays(pairs),
     }
     segment_id = segment.segment().segment_id()
     for part in PARTS:  # "positions" last: its presence means the segment's arrays are whole
         np.save(_path(folder, segment_id, part), arrays[part])
+
+
+def _pair_arrays(pairs: list[tuple]) -> dict[str, np.ndarray]:
+    """The pair parts: keys sorted with each pair's document range; keys two pairs share, listed apart."""
+    keys = _joined([k for k, _, _ in pairs], np.uint64)
+    lengths = _joined([n for _, _, n in pairs], np.int64)
+    ends = np.cumsum(lengths)
+    order = np.argsort(keys, kind="stable")
+    keys, bounds = keys[order], np.stack([ends - lengths, ends], axis=1)[order]
+    unique = _unique(keys)
+    return {"pairkeys": keys[unique], "pairbounds": bounds[unique],
+            "pairdocs": _joined([d for _, docs, _ in pairs for d in docs], np.int32),
+            # Settings a reader needs: the threshold, then the keys left out because pairs share them.
+            "pairinfo": np.concatenate(([np.uint64(PAIR_MIN_DOCS)], sorted_unique(keys[~unique]))).astype(np.uint64)}
 
 
 def _write_one(folder: str, segment_id: str, fields: tuple[str, ...]) -> None:
@@ -136,8 +207,12 @@ class SegmentArrays:
 
     def __init__(self, folder: str, segment_id: str):
         self.keys = np.load(_path(folder, segment_id, "keys"))
-        self.bounds, self.docs, self.weights, self.starts, self.flat_positions = (
-            _ArrayFile(_path(folder, segment_id, part)) for part in PARTS[1:])
+        self.bounds, self.docs, self.weights, self.starts, self.flat_positions, self.pair_bounds, self.pair_docs = (
+            _ArrayFile(_path(folder, segment_id, part))
+            for part in ("bounds", "docs", "weights", "starts", "positions", "pairbounds", "pairdocs"))
+        self.pair_keys = np.load(_path(folder, segment_id, "pairkeys"))
+        info = np.load(_path(folder, segment_id, "pairinfo"))
+        self.pair_min_docs, self.pair_shared = int(info[0]), frozenset(info[1:].tolist())
 
     @classmethod
     def open(cls, folder: str, segment_id: str) -> "SegmentArrays | None":
@@ -154,6 +229,32 @@ class SegmentArrays:
             return None
         start, end = self.bounds.read(2 * i, 2 * i + 2)  # row i of the (terms, 2) array
         return int(start), int(end)
+
+    def document_count(self, field: str, term: str) -> int | None:
+        """How many of the segment's documents hold the term; None if its key is not here."""
+        found = self._range(field, term)
+        return None if found is None else found[1] - found[0]
+
+    def adjacent(self, field: str, firsts: list[str], seconds: list[str]) -> tuple[np.ndarray, list, list, list]:
+        """Return the local documents (sorted) where a term of ``firsts`` immediately precedes one of ``seconds``.
+
+        ``field`` must be one with positions. Then what the arrays cannot tell about: the terms of
+        each side held by fewer documents than the pairs' threshold (or whose key is shared), and
+        the pairs of common terms whose key is shared.
+        """
+        counts = {term: self.document_count(field, term) for term in {*firsts, *seconds}}
+        common = [[t for t in terms if (counts[t] or 0) >= self.pair_min_docs] for terms in (firsts, seconds)]
+        rare = [[t for t in terms if (counts[t] or 0) < self.pair_min_docs] for terms in (firsts, seconds)]
+        combos = list(itertools.product(*common))
+        keys = pair_keys(*(np.array([term_key(field, c[side]) for c in combos], np.uint64) for side in (0, 1)))
+        rows = np.minimum(np.searchsorted(self.pair_keys, keys), max(len(self.pair_keys) - 1, 0))
+        found = np.flatnonzero(self.pair_keys[rows] == keys) if len(self.pair_keys) else rows[:0]
+        docs = [np.zeros(0, np.int32)]
+        for row in rows[found].tolist():
+            start, end = self.pair_bounds.read(2 * row, 2 * row + 2)
+            docs.append(self.pair_docs.read(int(start), int(end)))
+        shared = [combo for combo, key in zip(combos, keys.tolist()) if key in self.pair_shared]
+        return sorted_unique(np.concatenate(docs)), rare[0], rare[1], shared
 
     def lookup(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Return the term's local document numbers and weights; None if its key is not here."""

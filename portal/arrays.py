@@ -7,11 +7,13 @@ arrays beside each segment (:mod:`indexer.postarrays`; Whoosh's own blocks throu
 """
 
 import collections
+import itertools
 import threading
 
 import numpy as np
 
 from indexer import postarrays
+from indexer.postarrays import sorted_unique
 from indexer import postings as posting_lists
 from indexer.normalize import fold_accents
 from indexer.schema import SCORED_FIELDS
@@ -57,6 +59,16 @@ class Facet:
         if wanted:
             mask[self.docs[np.isin(self.ordinals, wanted)]] = True
         return mask
+
+
+def intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values two sorted arrays of unique values share, by binary search (no re-sorting)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    found = np.searchsorted(b, a)
+    return a[b[np.minimum(found, len(b) - 1)] == a]
 
 
 class DocArrays:
@@ -152,9 +164,45 @@ class DocArrays:
 
     def _merge(self, field: str, terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         parts = [self.postings(field, term) for term in terms]
-        docs, inverse = np.unique(np.concatenate([d for d, _ in parts]), return_inverse=True)
-        weights = np.bincount(inverse, weights=np.concatenate([w for _, w in parts]), minlength=len(docs))
-        return docs.astype(np.int32), weights.astype(np.float32)
+        # Summed over every document number at once: linear, where sorting the union is not.
+        summed = np.bincount(np.concatenate([d for d, _ in parts]), weights=np.concatenate([w for _, w in parts]),
+                             minlength=self.size)
+        docs = np.flatnonzero(summed)
+        return docs.astype(np.int32), summed[docs].astype(np.float32)
+
+    def adjacent(self, field: str, firsts: tuple[str, ...], seconds: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the documents where a term of ``firsts`` immediately precedes one of ``seconds`` in ``field``.
+
+        Then, apart, documents that hold two such terms where the posting arrays cannot tell (a rarer
+        term): whether those stand side by side is for their positions to say.
+        """
+        return self._cached_postings(("adjacent", field, firsts, seconds), lambda: self._adjacent(field, firsts, seconds))
+
+    def _adjacent(self, field: str, firsts: tuple[str, ...], seconds: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        confirmed, rare_firsts, rare_seconds, unsure = [np.zeros(0, np.int64)], [], [], [np.zeros(0, np.int64)]
+        for segment, offset, arrays in self._segments:
+            present = [[term for term in terms if (field, term) in segment] for terms in (firsts, seconds)]
+            if arrays is None:
+                found, rare, shared = np.zeros(0, np.int64), present, []
+            else:
+                found, *rare, shared = arrays.adjacent(field, *present)
+            confirmed.append(found.astype(np.int64) + offset)
+            docs = lambda term: self._segment_docs(segment, arrays, field, term).astype(np.int64) + offset  # noqa: E731
+            rare_firsts += [docs(term) for term in rare[0]]
+            rare_seconds += [docs(term) for term in rare[1]]
+            unsure += [np.intersect1d(docs(first), docs(second), assume_unique=True) for first, second in shared]
+        # A pair with a rarer term: documents holding it and a term of the other side.
+        for rare, other in ((rare_firsts, firsts), (rare_seconds, seconds)):
+            if rare:
+                unsure.append(intersect_sorted(sorted_unique(np.concatenate(rare)), self.postings_any(field, other)[0]))
+        confirmed, unsure = (sorted_unique(np.concatenate(found)) for found in (confirmed, unsure))
+        confirmed = confirmed[self.live[confirmed]]
+        return confirmed, np.setdiff1d(unsure[self.live[unsure]], confirmed, assume_unique=True)
+
+    @staticmethod
+    def _segment_docs(segment, arrays, field: str, term: str) -> np.ndarray:
+        found = arrays.lookup(field, term) if arrays is not None else None
+        return (found if found is not None else posting_lists.read_segment(segment, field, term))[0]
 
     def _cached_postings(self, key, read) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:

@@ -17,8 +17,10 @@ import numpy as np
 
 from indexer.normalize import fold_accents
 from indexer.schema import SYLLABLE_FIELDS
+from indexer.postarrays import sorted_unique
 from indexer.segment import word_spans
 from portal.arrays import DocArrays
+from portal.arrays import intersect_sorted
 from portal.query import ParsedQuery
 from portal.query import Phrase
 from portal.query import phrase_pattern
@@ -62,16 +64,6 @@ def bm25(arrays: DocArrays, field: str, terms: tuple[str, ...]) -> tuple[np.ndar
     return docs, FIELD_WEIGHTS[field] * idf * frequencies * (K1 + 1) / (frequencies + norm)
 
 
-def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The values two sorted arrays of unique values share, by binary search (no re-sorting)."""
-    if len(a) > len(b):
-        a, b = b, a
-    if not len(a):
-        return a
-    found = np.searchsorted(b, a)
-    return a[b[np.minimum(found, len(b) - 1)] == a]
-
-
 class _Matcher:
     """Finds the documents of phrases, within a time budget for the positional checks."""
 
@@ -91,7 +83,20 @@ class _Matcher:
     def _side_by_side(self, field: str, forms: list[tuple[str, ...]]) -> np.ndarray:
         """Documents where a form of each syllable occurs, in order, at consecutive positions of ``field``."""
         lists = [self.arrays.postings_any(field, terms)[0] for terms in forms]
-        candidates = functools.reduce(_common, sorted(lists, key=len))
+        candidates = functools.reduce(intersect_sorted, sorted(lists, key=len))
+        # Syllables side by side, pair by pair, from the posting arrays' pairs where they hold them.
+        for first, second in zip(forms, forms[1:]):
+            if not len(candidates):
+                return candidates
+            confirmed, unsure = self.arrays.adjacent(field, first, second)
+            if len(forms) == 2:
+                checked = self._checked(field, forms, lists, intersect_sorted(unsure, candidates))
+                return sorted_unique(np.concatenate((intersect_sorted(confirmed, candidates), checked)))
+            candidates = intersect_sorted(candidates, sorted_unique(np.concatenate((confirmed, unsure))))
+        return self._checked(field, forms, lists, candidates)
+
+    def _checked(self, field: str, forms: list[tuple[str, ...]], lists: list[np.ndarray], candidates: np.ndarray) -> np.ndarray:
+        """The ``candidates`` (sorted) where the phrase's syllables stand side by side, from their positions."""
         starts = None
         # Rarest syllables first: each round keeps only the documents where the phrase can start.
         for i in sorted(range(len(forms)), key=lambda i: len(lists[i])):
@@ -109,7 +114,7 @@ class _Matcher:
             keys = (docs[keep] << 32) | (positions[keep] - i)
             if len(found) > 1:
                 keys = np.sort(keys, kind="stable")
-            starts = keys if starts is None else _common(starts, keys)
+            starts = keys if starts is None else intersect_sorted(starts, keys)
             starting = starts >> 32
             candidates = starting[np.concatenate(([True], starting[1:] != starting[:-1]))] if len(starting) else starting
         return candidates

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from indexer import postarrays
 from indexer.build import BuildOptions
 from indexer.build import build_index
 from indexer.normalize import fold_accents
@@ -115,7 +116,11 @@ def bench_app(tmp_path_factory):
     from indexer.vocab import load_vocabulary
     from tests.conftest import CORPUS
 
-    build_index(BuildOptions(index=str(folder / "ix"), jsonl=(str(bulk),)), load_vocabulary(CORPUS))
+    with pytest.MonkeyPatch.context() as patch:
+        # Pairs of syllables held by 20 documents or more are read from the posting arrays; phrases
+        # of rarer ones are checked on positions: the brute-force checks below cover both ways.
+        patch.setattr(postarrays, "PAIR_MIN_DOCS", 20)
+        build_index(BuildOptions(index=str(folder / "ix"), jsonl=(str(bulk),)), load_vocabulary(CORPUS))
     return create_app({"TESTING": True, "INDEX_PATH": str(folder / "ix")})
 
 
@@ -128,6 +133,9 @@ BENCH_QUERIES = [
     urlencode({"q": '"thành phố hồ chí minh"'}), urlencode({"q": '"thanh pho ho chi minh"'}),
     urlencode({"q": '"của các"'}), urlencode({"q": '"người dân" -"hà nội"', "year": "2012"}),
     urlencode({"q": '"có thể" OR "không có"'}),
+    # Pairs of common and rarer syllables, typed with and without diacritics.
+    urlencode({"q": '"tham quan"'}), urlencode({"q": '"dong cua"'}), urlencode({"q": '"được danh tính"'}),
+    urlencode({"q": '"nam 2016" "cua cac"'}),
 ]
 
 

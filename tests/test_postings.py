@@ -118,6 +118,47 @@ def test_posting_arrays_hold_every_term_of_every_segment(reader, arrays_folder, 
         assert arrays.lookup("body", "vắng") is None
 
 
+def _side_by_side(segment, first, second) -> list[int]:
+    """Live documents of a segment where ``first`` immediately precedes ``second`` in the body, by brute force."""
+    _, _, before = _reference(segment, "body", first)
+    _, _, after = _reference(segment, "body", second)
+    return sorted(d for d in set(before) & set(after) if set(p + 1 for p in before[d]) & set(after[d]))
+
+
+def test_pairs_of_common_terms_side_by_side_equal_brute_force(reader, arrays_folder, monkeypatch):
+    monkeypatch.setattr(postarrays, "PAIR_MIN_DOCS", 50)  # every word of these documents is that common
+    postarrays.write_missing(arrays_folder, ("body", "title"))
+    pairs = 0
+    for segment, _ in reader.leaf_readers():
+        arrays = postarrays.SegmentArrays.open(arrays_folder, segment.segment().segment_id())
+        for first in WORDS:
+            for second in WORDS:
+                found, rare_firsts, rare_seconds, shared = arrays.adjacent("body", [first], [second])
+                assert not (rare_firsts or rare_seconds or shared) and list(found) == sorted(found.tolist())
+                live = [d for d in found.tolist() if not segment.is_deleted(d)]
+                assert live == _side_by_side(segment, first, second), (first, second)
+                pairs += bool(live)
+    assert pairs > 200
+
+
+def test_pairs_of_rarer_terms_or_shared_keys_are_left_to_positions(reader, tmp_path, monkeypatch):
+    segment = reader.leaf_readers()[0][0]
+    monkeypatch.setattr(postarrays, "PAIR_MIN_DOCS", 10_000)
+    (tmp_path / "rare").mkdir()
+    postarrays.write(str(tmp_path / "rare"), segment, ("body",))
+    arrays = postarrays.SegmentArrays.open(str(tmp_path / "rare"), segment.segment().segment_id())
+    assert arrays.adjacent("body", ["đảng"], ["viên", "ủy"])[1:] == (["đảng"], ["viên", "ủy"], [])
+    assert arrays.pair_min_docs == 10_000
+    monkeypatch.setattr(postarrays, "PAIR_MIN_DOCS", 1)
+    monkeypatch.setattr(postarrays, "pair_keys", lambda first, second: first & np.uint64(1))  # two keys for 100 pairs
+    (tmp_path / "shared").mkdir()
+    postarrays.write(str(tmp_path / "shared"), segment, ("body",))
+    arrays = postarrays.SegmentArrays.open(str(tmp_path / "shared"), segment.segment().segment_id())
+    assert len(arrays.pair_keys) == 0 and arrays.pair_shared == {0, 1}
+    docs, rare_firsts, rare_seconds, shared = arrays.adjacent("body", ["đảng"], ["viên", "ủy"])
+    assert not len(docs) and not (rare_firsts or rare_seconds) and shared == [("đảng", "viên"), ("đảng", "ủy")]
+
+
 def test_terms_sharing_a_key_are_left_to_whoosh(reader, tmp_path, monkeypatch):
     monkeypatch.setattr(postarrays, "term_key", lambda field, term: len(term))  # "đảng", "viên", "tỉnh"… collide
     segment = reader.leaf_readers()[0][0]
