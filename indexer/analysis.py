@@ -17,10 +17,9 @@ from indexer.segment import word_spans
 SYLLABLE = re.compile(r"[^\W_]+")
 
 
-def syllable_spans(text: str):
-    """Yield ``(start, end, syllable)`` for each syllable of ``text``."""
-    for match in SYLLABLE.finditer(text):
-        yield match.start(), match.end(), match.group(0)
+def syllable_spans(text: str) -> list[tuple[int, int, str]]:
+    """Return ``(start, end, syllable)`` for each syllable of ``text``."""
+    return [(*match.span(), match.group()) for match in SYLLABLE.finditer(text)]
 
 
 class VietnameseTokenizer(Tokenizer):

@@ -26,7 +26,7 @@ def segment_matcher(segment, field: str, term: str):
     return terms.matcher(field, segment._text_to_bytes(field, term), segment.schema[field].format)
 
 
-def segment_terms(segment, field: str):
+def _segment_terms(segment, field: str):
     """Yield ``(term, matcher)`` for every term of ``field`` in one segment, in order, deletions not applied.
 
     Walks the term index once instead of looking each term up again by hash.
@@ -41,22 +41,22 @@ def _text(term) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
-def _block_weights(weights, count: int) -> np.ndarray:
+def _block_weights(weights, count: int) -> list[float]:
     if weights is None:
-        return np.ones(count, dtype=np.float32)
+        return [1.0] * count
     if isinstance(weights, float):
-        return np.full(count, weights, dtype=np.float32)
-    return np.asarray(weights, dtype=np.float32)
+        return [weights] * count
+    return list(weights)
 
 
-def _blocks(matcher):
-    """Yield ``(docnums, weights, values)`` for each block of one segment's posting list."""
+def _raw_blocks(matcher):
+    """Yield ``(docnums, weights, values)`` for each block of one segment's posting list, as Python lists."""
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:  # noqa: SLF001
         while not matcher._atend:  # noqa: SLF001
             matcher._read_data()  # noqa: SLF001
             ids, weights, values = matcher._data  # noqa: SLF001
             # Document numbers are delta-coded from zero within each block.
-            docs = np.cumsum(np.asarray(ids, dtype=np.int64))
+            docs = list(itertools.accumulate(ids))
             yield docs, _block_weights(weights, len(docs)), values
             matcher._next_block()  # noqa: SLF001
         return
@@ -66,7 +66,31 @@ def _blocks(matcher):
         weights.append(matcher.weight())
         values.append(matcher.value())
         matcher.next()
-    yield np.asarray(docs, dtype=np.int64), np.asarray(weights, dtype=np.float32), values
+    yield docs, weights, values
+
+
+def _blocks(matcher):
+    """Yield ``(docnums, weights, values)`` for each block of one segment's posting list, numbers as arrays."""
+    for docs, weights, values in _raw_blocks(matcher):
+        yield np.asarray(docs, dtype=np.int64), np.asarray(weights, dtype=np.float32), values
+
+
+def segment_postings(segment, field: str):
+    """Yield ``(term, docnums, weights, positions)`` for every term of ``field`` in one segment, in order.
+
+    Deletions are not applied. Python lists, for writing every posting out without numpy work per
+    term; ``positions`` holds one list per posting (None for a field without positions).
+    """
+    fmt = segment.schema[field].format
+    positional = fmt.supports("positions")
+    for term, matcher in _segment_terms(segment, field):
+        docs, weights, found = [], [], [] if positional else None
+        for block_docs, block_weights, values in _raw_blocks(matcher):
+            docs += block_docs
+            weights += block_weights
+            if positional:
+                found += _decoded(fmt, values)
+        yield term, docs, weights, found
 
 
 def read(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -79,13 +103,10 @@ def read(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
     return _joined(docs, weights)
 
 
-def read_segment(segment, field: str, term: str, matcher=None) -> tuple[np.ndarray, np.ndarray]:
-    """Like :func:`read`, for one segment's reader, with document numbers local to the segment.
-
-    ``matcher``: the term's segment matcher when the caller already has it (:func:`segment_terms`).
-    """
+def read_segment(segment, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`read`, for one segment's reader, with document numbers local to the segment."""
     docs, weights = [], []
-    matcher = matcher or segment_matcher(segment, field, term)
+    matcher = segment_matcher(segment, field, term)
     if matcher is not None:
         for block_docs, block_weights, _ in _blocks(matcher):
             docs.append(block_docs)
@@ -117,23 +138,6 @@ def _decoded(fmt, values) -> list[list[int]]:
         lists = pickle.loads(_PROTOCOL_2 + b"](" + b"".join(v[6:-1] for v in values) + b"e.")
         return [list(itertools.accumulate(deltas)) for deltas in lists]
     return list(map(_decoder(fmt), values))
-
-
-def read_segment_positions(segment, field: str, term: str,
-                           matcher=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Like :func:`read_segment`, plus each posting's number of positions and all positions in order."""
-    fmt = segment.schema[field].format
-    docs, weights, counts, found = [], [], [], []
-    matcher = matcher or segment_matcher(segment, field, term)
-    if matcher is not None:
-        for block_docs, block_weights, values in _blocks(matcher):
-            docs.append(block_docs)
-            weights.append(block_weights)
-            for occurrences in _decoded(fmt, values):
-                counts.append(len(occurrences))
-                found.extend(occurrences)
-    docs, weights = _joined(docs, weights)
-    return docs, weights, np.asarray(counts, dtype=np.int64), np.asarray(found, dtype=np.int32)
 
 
 def segment_positions(segment, field: str, term: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
