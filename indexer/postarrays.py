@@ -18,7 +18,9 @@ import weakref
 import numpy as np
 from whoosh import index as whoosh_index
 
-from indexer.postings import segment_postings
+from indexer.postings import read_segment
+from indexer.postings import read_segment_positions
+from indexer.postings import segment_terms
 
 # keys/bounds: sorted term keys and each term's posting range; docs/weights: one row per posting;
 # starts: where each posting's positions begin in ``positions`` (fields without positions: none);
@@ -77,69 +79,63 @@ def _joined(parts: list, dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 
 
-def _pairs(keys: np.ndarray, frequencies: np.ndarray, docs: np.ndarray, counts: np.ndarray,
-           positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One field's pairs of common terms side by side: their keys, documents (sorted per pair) and counts.
-
-    The field's terms come in lexicon order with their document frequencies; ``docs`` and ``counts``
-    hold one row per posting, ``positions`` each posting's positions in turn.
-    """
-    frequent = frequencies >= PAIR_MIN_DOCS
-    common = int(frequent.sum())
-    if not common:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int32), np.zeros(0, np.int64)
-    term = np.repeat(np.repeat(np.arange(len(keys)), frequencies), counts)  # the term of each occurrence
-    kept = frequent[term]
-    term = (np.cumsum(frequent) - 1)[term[kept]]  # numbered among the common terms
+def _pairs(keys: list[int], docs: list, counts: list, positions: list) -> tuple[np.ndarray, list, np.ndarray]:
+    """One field's pairs of common terms side by side: their keys, document lists (sorted) and lengths."""
+    frequent = np.flatnonzero(np.array([len(d) for d in docs], dtype=np.int64) >= PAIR_MIN_DOCS)
+    if not len(frequent):
+        return np.zeros(0, np.uint64), [], np.zeros(0, np.int64)
+    occurrences = [counts[t] for t in frequent]
+    term = np.repeat(np.arange(len(frequent), dtype=np.int64), [int(c.sum()) for c in occurrences])
+    doc = np.repeat(_joined([docs[t] for t in frequent], np.int64), _joined(occurrences, np.int64))
     # Occurrences of the common terms in text order; a rarer term between two leaves a gap of two.
-    where = (np.repeat(docs.astype(np.int64), counts)[kept] << 32) | positions[kept]
+    where = (doc << 32) | _joined([positions[t] for t in frequent], np.int64)
     order = np.argsort(where)  # unique: no two terms share a position
     where, term = where[order], term[order]
     adjacent = np.flatnonzero(where[1:] == where[:-1] + 1)
-    pair = term[adjacent] * common + term[adjacent + 1]
-    size = int(docs.max()) + 1
+    pair = term[adjacent] * len(frequent) + term[adjacent + 1]
+    size = int(doc.max()) + 1
     rows = sorted_unique(pair * size + (where[adjacent + 1] >> 32))  # (pair, document), each once
     pair, pair_docs = rows // size, rows % size
     firsts = np.concatenate(([0], np.flatnonzero(pair[1:] != pair[:-1]) + 1))
-    term_keys, found = keys[frequent], pair[firsts]
-    return (pair_keys(term_keys[found // common], term_keys[found % common]), pair_docs.astype(np.int32),
-            np.diff(np.append(firsts, len(pair))))
+    term_keys = np.array(keys, dtype=np.uint64)[frequent]
+    found = pair[firsts]
+    return (pair_keys(term_keys[found // len(frequent)], term_keys[found % len(frequent)]),
+            [pair_docs], np.diff(np.append(firsts, len(pair))))
 
 
 def write(folder: str, segment, fields: tuple[str, ...]) -> None:
     """Write the posting arrays of one segment (its reader) for ``fields`` into ``folder``."""
-    # Plain lists for the whole segment, made arrays once: most terms have a handful of postings.
-    keys, ends, docs, weights, counts, positions = [], [], [], [], [], []
-    positional = []  # each field with positions: where its terms, postings and positions start and end
+    keys, bounds, docs, weights, counts, positions = [], [], [], [], [], []
+    pairs: list[tuple] = []
+    start = 0
     for field in (f for f in fields if f in segment.schema):
-        first = (len(keys), len(docs), len(positions))
-        for term, term_docs, term_weights, term_positions in segment_postings(segment, field):
-            keys.append(term_key(field, term))
-            docs += term_docs
-            weights += term_weights
-            if term_positions is None:
-                counts += [0] * len(term_docs)
+        positional = segment.schema[field].format.supports("positions")
+        first, field_positions = len(keys), []
+        for term, matcher in segment_terms(segment, field):
+            if positional:
+                term_docs, term_weights, term_counts, term_positions = read_segment_positions(segment, field, term, matcher)
+                field_positions.append(term_positions)
             else:
-                counts += map(len, term_positions)
-                positions += itertools.chain.from_iterable(term_positions)
-            ends.append(len(docs))
-        if segment.schema[field].format.supports("positions"):
-            positional.append((*first, len(keys), len(docs), len(positions)))
-    keys_array, ends_array = np.array(keys, dtype=np.uint64), np.array(ends, dtype=np.int64)
-    bounds_array = np.stack([ends_array - np.diff(ends_array, prepend=0), ends_array], axis=1)
-    docs_array, counts_array = np.array(docs, dtype=np.int32), np.array(counts, dtype=np.int64)
-    positions_array = np.array(positions, dtype=np.int32)
-    pairs = [_pairs(keys_array[t0:t1], np.diff(ends_array[t0:t1], prepend=r0), docs_array[r0:r1],
-                    counts_array[r0:r1], positions_array[p0:p1])
-             for t0, r0, p0, t1, r1, p1 in positional]
+                term_docs, term_weights = read_segment(segment, field, term, matcher)
+                term_counts = np.zeros(len(term_docs), dtype=np.int64)
+            keys.append(term_key(field, term))
+            bounds.append((start, start + len(term_docs)))
+            docs.append(term_docs)
+            weights.append(term_weights)
+            counts.append(term_counts)
+            start += len(term_docs)
+        if positional:
+            pairs.append(_pairs(keys[first:], docs[first:], counts[first:], field_positions))
+            positions += field_positions
+    keys_array = np.array(keys, dtype=np.uint64)
     order = np.argsort(keys_array, kind="stable")
-    keys_array, bounds_array = keys_array[order], bounds_array[order]
+    keys_array, bounds_array = keys_array[order], np.array(bounds, dtype=np.int64).reshape(-1, 2)[order]
     unique = _unique(keys_array)
     arrays = {
         "keys": keys_array[unique], "bounds": bounds_array[unique],
-        "docs": docs_array, "weights": np.array(weights, dtype=np.float32),
-        "starts": _starts(counts_array),
-        "positions": positions_array,
+        "docs": _joined(docs, np.int32), "weights": _joined(weights, np.float32),
+        "starts": _starts(_joined(counts, np.int64)),
+        "positions": _joined(positions, np.int32),
         **_pair_arrays(pairs),
     }
     segment_id = segment.segment().segment_id()
@@ -156,7 +152,7 @@ def _pair_arrays(pairs: list[tuple]) -> dict[str, np.ndarray]:
     keys, bounds = keys[order], np.stack([ends - lengths, ends], axis=1)[order]
     unique = _unique(keys)
     return {"pairkeys": keys[unique], "pairbounds": bounds[unique],
-            "pairdocs": _joined([d for _, d, _ in pairs], np.int32),
+            "pairdocs": _joined([d for _, docs, _ in pairs for d in docs], np.int32),
             # Settings a reader needs: the threshold, then the keys left out because pairs share them.
             "pairinfo": np.concatenate(([np.uint64(PAIR_MIN_DOCS)], sorted_unique(keys[~unique]))).astype(np.uint64)}
 

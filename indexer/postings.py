@@ -6,6 +6,7 @@ back to the public API, document by document. Deletions are not applied: callers
 """
 
 import itertools
+import operator
 import pickle
 
 import numpy as np
@@ -14,6 +15,8 @@ from whoosh.formats import Positions
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _PROTOCOL_2 = b"\x80\x02"
+_STOP = ord(".")
+_HEADER, _LAST = operator.itemgetter(slice(4, 6)), operator.itemgetter(-1)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
@@ -26,7 +29,7 @@ def segment_matcher(segment, field: str, term: str):
     return terms.matcher(field, segment._text_to_bytes(field, term), segment.schema[field].format)
 
 
-def _segment_terms(segment, field: str):
+def segment_terms(segment, field: str):
     """Yield ``(term, matcher)`` for every term of ``field`` in one segment, in order, deletions not applied.
 
     Walks the term index once instead of looking each term up again by hash.
@@ -41,22 +44,22 @@ def _text(term) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
-def _block_weights(weights, count: int) -> list[float]:
+def _block_weights(weights, count: int) -> np.ndarray:
     if weights is None:
-        return [1.0] * count
+        return np.ones(count, dtype=np.float32)
     if isinstance(weights, float):
-        return [weights] * count
-    return list(weights)
+        return np.full(count, weights, dtype=np.float32)
+    return np.asarray(weights, dtype=np.float32)
 
 
-def _raw_blocks(matcher):
-    """Yield ``(docnums, weights, values)`` for each block of one segment's posting list, as Python lists."""
+def _blocks(matcher):
+    """Yield ``(docnums, weights, values)`` for each block of one segment's posting list."""
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:  # noqa: SLF001
         while not matcher._atend:  # noqa: SLF001
             matcher._read_data()  # noqa: SLF001
             ids, weights, values = matcher._data  # noqa: SLF001
             # Document numbers are delta-coded from zero within each block.
-            docs = list(itertools.accumulate(ids))
+            docs = np.cumsum(np.asarray(ids, dtype=np.int64))
             yield docs, _block_weights(weights, len(docs)), values
             matcher._next_block()  # noqa: SLF001
         return
@@ -66,31 +69,7 @@ def _raw_blocks(matcher):
         weights.append(matcher.weight())
         values.append(matcher.value())
         matcher.next()
-    yield docs, weights, values
-
-
-def _blocks(matcher):
-    """Yield ``(docnums, weights, values)`` for each block of one segment's posting list, numbers as arrays."""
-    for docs, weights, values in _raw_blocks(matcher):
-        yield np.asarray(docs, dtype=np.int64), np.asarray(weights, dtype=np.float32), values
-
-
-def segment_postings(segment, field: str):
-    """Yield ``(term, docnums, weights, positions)`` for every term of ``field`` in one segment, in order.
-
-    Deletions are not applied. Python lists, for writing every posting out without numpy work per
-    term; ``positions`` holds one list per posting (None for a field without positions).
-    """
-    fmt = segment.schema[field].format
-    positional = fmt.supports("positions")
-    for term, matcher in _segment_terms(segment, field):
-        docs, weights, found = [], [], [] if positional else None
-        for block_docs, block_weights, values in _raw_blocks(matcher):
-            docs += block_docs
-            weights += block_weights
-            if positional:
-                found += _decoded(fmt, values)
-        yield term, docs, weights, found
+    yield np.asarray(docs, dtype=np.int64), np.asarray(weights, dtype=np.float32), values
 
 
 def read(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -103,10 +82,13 @@ def read(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
     return _joined(docs, weights)
 
 
-def read_segment(segment, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """Like :func:`read`, for one segment's reader, with document numbers local to the segment."""
+def read_segment(segment, field: str, term: str, matcher=None) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`read`, for one segment's reader, with document numbers local to the segment.
+
+    ``matcher``: the term's segment matcher when the caller already has it (:func:`segment_terms`).
+    """
     docs, weights = [], []
-    matcher = segment_matcher(segment, field, term)
+    matcher = matcher or segment_matcher(segment, field, term)
     if matcher is not None:
         for block_docs, block_weights, _ in _blocks(matcher):
             docs.append(block_docs)
@@ -132,12 +114,30 @@ def _decoder(fmt):
 
 def _decoded(fmt, values) -> list[list[int]]:
     """The positions of each posting of one block."""
-    if type(fmt) is Positions and all(v[4:6] == _PROTOCOL_2 and v[-1:] == b"." for v in values):
+    # Checked in C (map, itemgetter): this runs for every block of every term a build writes.
+    if type(fmt) is Positions and set(map(_HEADER, values)) == {_PROTOCOL_2} and set(map(_LAST, values)) == {_STOP}:
         # Each value's pickle (one list of deltas) spliced into a list of lists: one unpickling per
         # block instead of one per posting.
         lists = pickle.loads(_PROTOCOL_2 + b"](" + b"".join(v[6:-1] for v in values) + b"e.")
         return [list(itertools.accumulate(deltas)) for deltas in lists]
     return list(map(_decoder(fmt), values))
+
+
+def read_segment_positions(segment, field: str, term: str,
+                           matcher=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Like :func:`read_segment`, plus each posting's number of positions and all positions in order."""
+    fmt = segment.schema[field].format
+    docs, weights, counts, found = [], [], [], []
+    matcher = matcher or segment_matcher(segment, field, term)
+    if matcher is not None:
+        for block_docs, block_weights, values in _blocks(matcher):
+            docs.append(block_docs)
+            weights.append(block_weights)
+            decoded = _decoded(fmt, values)
+            counts += map(len, decoded)
+            found += itertools.chain.from_iterable(decoded)
+    docs, weights = _joined(docs, weights)
+    return docs, weights, np.asarray(counts, dtype=np.int64), np.asarray(found, dtype=np.int32)
 
 
 def segment_positions(segment, field: str, term: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
