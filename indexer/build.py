@@ -8,9 +8,9 @@ import time
 import filelock
 from tqdm import tqdm
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.multiproc import MpWriter
 
+from indexer.codec import IndexCodec
 from indexer.extract import missing_fields
 from indexer.notice import Notice
 from indexer.notice import load_file
@@ -149,10 +149,8 @@ def _load(item, vocab: Vocabulary, options: BuildOptions) -> Notice:
 
 def _writer(ix, count: int, options: BuildOptions):
     # Segments stay as separate files: whoosh3 reads a sub-file of a compound segment into
-    # memory whole (a BytesIO copy of the mmap), which cost every portal worker ~400 MB. Posting
-    # blocks are compressed at zlib's fastest level: searches read the posting arrays, and
-    # Whoosh's level 3 cost more time than its few percent of size are worth.
-    settings = {"limitmb": WRITER_MEMORY_MB, "compound": False, "codec": W3Codec(compression=1)}
+    # memory whole (a BytesIO copy of the mmap), which cost every portal worker ~400 MB.
+    settings = {"limitmb": WRITER_MEMORY_MB, "compound": False, "codec": IndexCodec()}
     if options.procs > 1 and count >= PARALLEL_THRESHOLD:
         # Worker processes run the analyzers (pyvi above all), one index segment each.
         return MpWriter(ix, procs=options.procs, multisegment=True, **settings)
