@@ -34,8 +34,8 @@ $(CHROMIUM):
 test: install $(CHROMIUM)
 	$(BIN)/python -m pytest
 
-# The performance benchmark against SQLite FTS5 (reads ../shared/bench at run time; about 15 min
-# for the 1x corpus, 35 min for 4x), then the plot in docs/benchmark.png.
+# The performance benchmark against SQLite FTS5 (reads ../shared/bench at run time; about 10 min
+# for the 1x corpus, 20 min for 4x), then the plot in docs/benchmark.png.
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py --scale 1

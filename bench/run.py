@@ -37,6 +37,7 @@ from indexer.build import BuildOptions  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.normalize import normalize_line  # noqa: E402
 from indexer.normalize import normalize_text  # noqa: E402
+from indexer.store import IndexStore  # noqa: E402
 from indexer.vocab import load_vocabulary  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.params import parse_params  # noqa: E402
@@ -85,7 +86,21 @@ def one_changed(bulk: str, index: str) -> float:
     return time.perf_counter() - started
 
 
+def warm_page_cache(index: str) -> None:
+    """Read the served generation's files once, as a server that has been answering for a while has.
+
+    Without it, whichever index was written last (the other scale's, the FTS5 database) decides
+    how much of this one the operating system still caches, and the first queries pay for disk.
+    """
+    folder = IndexStore(index).current_path()
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), "rb") as f:
+            while f.read(1 << 20):
+                pass
+
+
 def query_ours(index: str, urls: list[str]) -> dict:
+    warm_page_cache(index)
     app = create_app({"TESTING": True, "INDEX_PATH": index})
     client = app.test_client()
     client.get(urls[0])  # open the generation
@@ -203,6 +218,7 @@ def query_fts5(db, query_params: list[dict]) -> dict:
 def serve_and_load(index: str, urls: list[str], seconds: float, cache: bool) -> dict:
     """Load the production server (2 workers) with 16 clients; ``cache=False`` turns the result cache off."""
     port = 8799
+    warm_page_cache(index)
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     env = {**os.environ, "PORTAL_INDEX": index, **({} if cache else {"PORTAL_SEARCH_CACHE": "0"})}
     server = subprocess.Popen([gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "portal:create_app()"],
