@@ -7,7 +7,6 @@ arrays beside each segment (:mod:`indexer.postarrays`; Whoosh's own blocks throu
 """
 
 import collections
-import itertools
 import threading
 
 import numpy as np

@@ -16,8 +16,8 @@ import time
 import numpy as np
 
 from indexer.normalize import fold_accents
-from indexer.schema import SYLLABLE_FIELDS
 from indexer.postarrays import sorted_unique
+from indexer.schema import SYLLABLE_FIELDS
 from indexer.segment import word_spans
 from portal.arrays import DocArrays
 from portal.arrays import intersect_sorted
