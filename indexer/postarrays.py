@@ -79,11 +79,11 @@ def _joined(parts: list, dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 
 
-def _pairs(keys: list[int], docs: list, counts: list, positions: list) -> tuple[np.ndarray, list, np.ndarray]:
-    """One field's pairs of common terms side by side: their keys, document lists (sorted) and lengths."""
+def _pairs(keys: list[int], docs: list, counts: list, positions: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One field's pairs of common terms side by side: their keys, their documents (sorted per pair) and counts."""
     frequent = np.flatnonzero(np.array([len(d) for d in docs], dtype=np.int64) >= PAIR_MIN_DOCS)
     if not len(frequent):
-        return np.zeros(0, np.uint64), [], np.zeros(0, np.int64)
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)
     occurrences = [counts[t] for t in frequent]
     term = np.repeat(np.arange(len(frequent), dtype=np.int64), [int(c.sum()) for c in occurrences])
     doc = np.repeat(_joined([docs[t] for t in frequent], np.int64), _joined(occurrences, np.int64))
@@ -100,7 +100,7 @@ def _pairs(keys: list[int], docs: list, counts: list, positions: list) -> tuple[
     term_keys = np.array(keys, dtype=np.uint64)[frequent]
     found = pair[firsts]
     return (pair_keys(term_keys[found // len(frequent)], term_keys[found % len(frequent)]),
-            [pair_docs], np.diff(np.append(firsts, len(pair))))
+            pair_docs, np.diff(np.append(firsts, len(pair))))
 
 
 def write(folder: str, segment, fields: tuple[str, ...]) -> None:
@@ -152,7 +152,7 @@ def _pair_arrays(pairs: list[tuple]) -> dict[str, np.ndarray]:
     keys, bounds = keys[order], np.stack([ends - lengths, ends], axis=1)[order]
     unique = _unique(keys)
     return {"pairkeys": keys[unique], "pairbounds": bounds[unique],
-            "pairdocs": _joined([d for _, docs, _ in pairs for d in docs], np.int32),
+            "pairdocs": _joined([d for _, d, _ in pairs], np.int32),
             # Settings a reader needs: the threshold, then the keys left out because pairs share them.
             "pairinfo": np.concatenate(([np.uint64(PAIR_MIN_DOCS)], sorted_unique(keys[~unique]))).astype(np.uint64)}
 
