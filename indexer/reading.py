@@ -8,6 +8,7 @@ import unicodedata
 from indexer import legacy
 from indexer.htmltext import html_to_text
 from indexer.normalize import normalize_text
+from indexer.rawtext import UnreadableFile
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -39,10 +40,6 @@ _HTML_SNIFF = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<meta)", re.IGN
 _VIETNAMESE_ONLY = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 _LATIN1_IN_WORD = re.compile(r"(?<=[A-Za-z])[\u00a1-\u00ff]|[\u00a1-\u00ff](?=[A-Za-z])")
 _MAX_INVALID_UTF8 = 0.001
-
-
-class UnreadableFile(Exception):
-    """A corpus file that cannot become text; ``str()`` is the reason, in Vietnamese."""
 
 
 @dataclasses.dataclass
