@@ -167,8 +167,10 @@ def _write_one(folder: str, segment_id: str, fields: tuple[str, ...]) -> None:
 def write_missing(folder: str, fields: tuple[str, ...], procs: int = 1) -> int:
     """Write posting arrays for every segment of the index in ``folder`` that has none; return how many."""
     with whoosh_index.open_dir(folder).reader() as reader:
-        missing = [segment.segment().segment_id() for segment, _ in reader.leaf_readers()
-                   if not os.path.exists(_path(folder, segment.segment().segment_id(), PARTS[-1]))]
+        # An index without documents has one leaf and no segment: nothing to write.
+        segment_ids = [leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if leaf.segment()]
+    missing = [segment_id for segment_id in segment_ids
+               if not os.path.exists(_path(folder, segment_id, PARTS[-1]))]
     if procs > 1 and len(missing) > 1:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(min(procs, len(missing)), mp_context=context) as pool:
