@@ -28,6 +28,11 @@ def _text(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
+def _column(reader, field: str):
+    """A field's column; none to read in an index without documents (Whoosh refuses to open one)."""
+    return reader.column_reader(field) if reader.doc_count_all() else []
+
+
 def term_frequencies(reader, field: str) -> collections.Counter:
     """Count, for each term of ``field``, the documents holding it (deleted ones included)."""
     counts: collections.Counter = collections.Counter()
@@ -75,19 +80,20 @@ class DocArrays:
 
     def __init__(self, reader, facet_fields: tuple[str, ...], folder: str):
         self.reader = reader
+        # An index without documents has one leaf and no segment: nothing to search there.
         self._segments = [(segment, offset, postarrays.SegmentArrays.open(folder, segment.segment().segment_id()))
-                          for segment, offset in reader.leaf_readers()]
+                          for segment, offset in reader.leaf_readers() if segment.segment()]
         self.size = reader.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
         self.live[list(reader.all_doc_ids())] = True
         self.doc_count = int(self.live.sum())
-        self._titles = reader.column_reader("title")
-        ids = reader.column_reader("id")
+        self._titles = _column(reader, "title")
+        ids = _column(reader, "id")
         self.ids = [_text(ids[d]) for d in range(self.size)]
         order = sorted(range(self.size), key=self.ids.__getitem__)
         self.id_rank = np.empty(self.size, dtype=np.int32)
         self.id_rank[order] = np.arange(self.size, dtype=np.int32)
-        dates = reader.column_reader("date")
+        dates = _column(reader, "date")
         self.dates = np.array([int(_text(dates[d]).replace("-", "") or 0) for d in range(self.size)], dtype=np.int32)
         self.facets = {field: self._facet(field) for field in facet_fields}
         self.lengths = {field: self._lengths(field) for field in SCORED_FIELDS}

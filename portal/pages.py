@@ -93,7 +93,8 @@ def search_page(args) -> tuple[SearchParams, dict]:
         "form_fields": [(k, v) for k, v in params.items() if k not in ("from", "to", "page")],
         "chips": _chips(params),
         "pagination": _pagination(params, result["pages"]),
-        "loosen": _loosen(params) if not result["total"] else [],
+        "collection_empty": not result["collection_size"],
+        "loosen": _loosen(params) if not result["total"] and result["collection_size"] else [],
         "suggestion_url": search_url(params.replace(q=suggestion)) if suggestion else None,
         "sort_links": [
             {"value": value, "label": label, "url": search_url(params.replace(sort=value, page=params.page)),

@@ -135,11 +135,13 @@ def _search(generation, params: SearchParams, per_page: int) -> dict:
         ordered = ranking.rank(arrays, docs, evaluation, parsed, params.effective_sort, params.page * per_page,
                                arrays.title)
         page_docs = ordered[(params.page - 1) * per_page:params.page * per_page]
-        folded = any(not p.exact for p in parsed.phrases())
+        # Deleted notices' words linger in the lexicon: an empty collection has nothing to suggest.
+        folded = bool(arrays.doc_count) and any(not p.exact for p in parsed.phrases())
         facets = _facet_counts(generation, params, base, selections)
         return {
             "query": params.q,
             "total": len(docs),
+            "collection_size": arrays.doc_count,
             "page": params.page,
             "per_page": per_page,
             "pages": max(1, -(-len(docs) // per_page)),

@@ -16,7 +16,7 @@ def index():
     """The front page."""
     _, recent = search_page(MultiDict())
     return render_template("home/index.html", recent=recent["hits"][:RECENT], total=recent["total"],
-                           years=years_page())
+                           empty=recent["collection_empty"], years=years_page())
 
 
 @bp.route("/opensearch.xml")
