@@ -15,7 +15,9 @@ from indexer.extract import missing_fields
 from indexer.notice import Notice
 from indexer.notice import load_file
 from indexer.notice import load_record
+from indexer.limits import Limits
 from indexer.reading import DEFAULT_MAX_BYTES
+from indexer.reading import ReadOptions
 from indexer.reading import UnreadableFile
 from indexer import postarrays
 from indexer.schema import SCHEMA_VERSION
@@ -34,6 +36,7 @@ from indexer.vocab import Vocabulary
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 200
 WRITER_MEMORY_MB = 256
+CACHE_FOLDER = "text-cache"
 
 
 @dataclasses.dataclass
@@ -45,7 +48,12 @@ class BuildOptions:
     jsonl: tuple[str, ...] = ()
     procs: int = max(1, min(os.cpu_count() or 1, 4))
     max_bytes: int = DEFAULT_MAX_BYTES
+    limits: Limits = Limits()
     progress: bool = False
+
+    def read_options(self) -> ReadOptions:
+        """How files are read; slow results are cached beside the generations, across builds."""
+        return ReadOptions(self.max_bytes, self.limits, os.path.join(self.index, CACHE_FOLDER))
 
 
 @dataclasses.dataclass
@@ -142,7 +150,7 @@ def _plan_bulk(path: str, previous: dict, previous_bulk: dict, plan: _Plan, repo
 
 def _load(item, vocab: Vocabulary, options: BuildOptions) -> Notice:
     if isinstance(item, SourceFile):
-        return load_file(item.path, vocab, options.max_bytes)
+        return load_file(item.paths, vocab, options.read_options())
     assert isinstance(item, SourceRecord)
     return load_record(item.record, vocab, item.source)
 

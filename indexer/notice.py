@@ -4,12 +4,17 @@ import dataclasses
 import os
 import re
 
+from indexer import formats
 from indexer.extract import Metadata
 from indexer.extract import extract_metadata
 from indexer.layout import split_layout
 from indexer.normalize import normalize_line
 from indexer.normalize import normalize_text
-from indexer.reading import DEFAULT_MAX_BYTES
+from indexer.rawtext import METHOD_OCR
+from indexer.rawtext import Origin
+from indexer.rawtext import UnreadableFile
+from indexer.reading import Decoded
+from indexer.reading import ReadOptions
 from indexer.reading import read_notice
 from indexer.sidecar import OVERRIDABLE
 from indexer.sidecar import apply_overrides
@@ -27,10 +32,14 @@ class Notice:
     text: str
     source: str
     body_offset: int = 0
+    origin: Origin | None = None
+    originals: list[dict] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict:
-        """Return the metadata with ``path`` and ``warnings``, as ``indexer extract`` prints it."""
-        return {**self.meta.as_dict(), "path": self.source}
+        """Return the metadata with ``path``, ``warnings`` and how the text was obtained, as
+        ``indexer extract`` prints it."""
+        extra = {"origin": self.origin.as_dict()} if self.origin else {}
+        return {**self.meta.as_dict(), "path": self.source, **extra}
 
 
 def safe_id(raw: str) -> str:
@@ -43,18 +52,53 @@ def doc_id_for(path: str) -> str:
     return safe_id(os.path.splitext(os.path.basename(path))[0])
 
 
-def load_file(path: str, vocab: Vocabulary, max_bytes: int = DEFAULT_MAX_BYTES) -> Notice:
-    """Read, normalize and extract one corpus file, sidecar applied.
+def original_file(path: str, format_name: str | None = None) -> dict:
+    """Describe a notice's original file for the portal ("Bản gốc"): name, format, size, where it is."""
+    kind = format_name or formats.format_of_name(path) or formats.TXT
+    return {"name": os.path.basename(path), "format": kind, "size": os.path.getsize(path),
+            "path": os.path.abspath(path), "mime": formats.MIME_TYPES[kind]}
 
-    :raise indexer.reading.UnreadableFile: the file cannot become text
+
+def _read_best(paths: tuple[str, ...], options: ReadOptions) -> tuple[str, Decoded, list[str]]:
+    """Read the first of a notice's files that gives digital text, else the first scan that reads.
+
+    :return: ``(path, decoded, warnings about the files that could not be read)``
+    :raise indexer.reading.UnreadableFile: none of the files can become text
     """
-    decoded = read_notice(path, max_bytes)
+    failures: list[str] = []
+    fallback = None
+    for path in paths:
+        try:
+            decoded = read_notice(path, options)
+        except UnreadableFile as exc:
+            failures.append(f"{os.path.basename(path)}: {exc}")
+            continue
+        if decoded.origin.method != METHOD_OCR:
+            return path, decoded, failures
+        fallback = fallback or (path, decoded)
+    if fallback:
+        return (*fallback, failures)
+    if len(paths) == 1:
+        raise UnreadableFile(failures[0].split(": ", 1)[1])
+    raise UnreadableFile("không tệp nào của văn bản đọc được — " + "; ".join(failures))
+
+
+def load_file(path: str | tuple[str, ...], vocab: Vocabulary, options: ReadOptions = ReadOptions()) -> Notice:
+    """Read, normalize and extract one notice (a file, or the files of one notice), sidecar applied.
+
+    :raise indexer.reading.UnreadableFile: no file of the notice can become text
+    """
+    paths = (path,) if isinstance(path, str) else tuple(path)
+    chosen, decoded, failures = _read_best(paths, options)
     layout = split_layout(decoded.text)
-    meta = extract_metadata(doc_id_for(path), decoded.text, vocab, layout)
-    overrides, side_warnings = read_sidecar(path)
+    meta = extract_metadata(doc_id_for(chosen), decoded.text, vocab, layout)
+    overrides, side_warnings = read_sidecar(chosen)
     problems = apply_overrides(meta, overrides, vocab)
-    meta.warnings = decoded.warnings + side_warnings + problems + meta.warnings
-    return Notice(meta, decoded.text, path, layout.body_offset)
+    failed = [f"không đọc được {reason}" for reason in failures]
+    meta.warnings = decoded.warnings + failed + side_warnings + problems + meta.warnings
+    originals = [original_file(chosen, decoded.origin.format)]
+    originals += [original_file(p) for p in paths if p != chosen]
+    return Notice(meta, decoded.text, chosen, layout.body_offset, decoded.origin, originals)
 
 
 def load_record(record: dict, vocab: Vocabulary, source: str) -> Notice:

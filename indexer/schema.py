@@ -13,7 +13,7 @@ from indexer.notice import Notice
 from indexer.refs import ref_key
 
 # Bump when the schema or the extraction rules change: the next build then re-indexes everything.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 TITLE_BOOST = 3.0
 # Facet value of notices without a date, so that they can be counted and selected.
 UNDATED = "none"
@@ -81,7 +81,8 @@ def index_fields(notice: Notice) -> dict:
         "topics": _join(meta.topics),
         "references": _join(meta.references),
         "cites": _join([ref_key(r) for r in meta.references]),
-        "meta": {**meta.as_dict(), "path": notice.source},
+        "meta": {**meta.as_dict(), "path": notice.source, "originals": notice.originals,
+                 **({"origin": notice.origin.as_dict()} if notice.origin else {})},
         "body_offset": notice.body_offset,
     }
     for name in ("type", "signer", "chair", "number"):

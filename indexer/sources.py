@@ -11,29 +11,34 @@ import json
 import os
 from collections.abc import Iterator
 
+from indexer import formats
 from indexer.notice import doc_id_for
 from indexer.notice import safe_id
-from indexer.reading import NOTICE_SUFFIXES
-from indexer.reading import TEXT_SUFFIXES
 from indexer.sidecar import SIDECAR_SUFFIX
 from indexer.sidecar import sidecar_path
 
 # Files that live in a corpus folder without being notices.
-_COMPANIONS = (".toml", SIDECAR_SUFFIX, ".md", ".json")
+_COMPANIONS = (".toml", ".md", ".json")
+_ACCEPTED = ", ".join(sorted(formats.NOTICE_SUFFIXES))
 
 
 @dataclasses.dataclass
 class SourceFile:
-    """One notice file (plus its sidecar, if any)."""
+    """One notice: its files (the same name in several formats, preferred first) and its sidecar."""
 
     doc_id: str
-    path: str
+    paths: tuple[str, ...]
     signature: str
 
+    @property
+    def path(self) -> str:
+        """The notice's preferred file, which names it in reports."""
+        return self.paths[0]
+
     def content_hash(self) -> str:
-        """Hash the file and its sidecar: equal hashes mean nothing to re-index."""
+        """Hash the files and the sidecar: equal hashes mean nothing to re-index."""
         digest = hashlib.sha1()
-        for path in (self.path, sidecar_path(self.path)):
+        for path in (*self.paths, sidecar_path(self.path)):
             if os.path.exists(path):
                 with open(path, "rb") as f:
                     for block in iter(lambda: f.read(1 << 20), b""):
@@ -52,9 +57,9 @@ class SourceRecord:
     hash: str
 
 
-def _stat_signature(path: str) -> str:
+def _stat_signature(*paths: str) -> str:
     parts = []
-    for candidate in (path, sidecar_path(path)):
+    for candidate in (*paths, sidecar_path(paths[0])):
         try:
             stat = os.stat(candidate)
             parts.append(f"{stat.st_size}:{stat.st_mtime_ns}")
@@ -63,14 +68,38 @@ def _stat_signature(path: str) -> str:
     return "|".join(parts)
 
 
-def _name_order(name: str) -> tuple:
-    # When a notice is there both as text and as a saved page, the text file owns the id.
-    stem, suffix = os.path.splitext(name)
-    return stem, suffix.lower() not in TEXT_SUFFIXES, name
+def _preference(path: str) -> tuple:
+    return formats.PREFERENCE.index(formats.format_of_name(path)), path
+
+
+def _scan_folder(directory: str, names: list[str], owners: dict, files: list, skipped: list) -> None:
+    """Group one folder's notice files by id; report hidden files, strays and duplicates."""
+    groups: dict[str, list[str]] = {}
+    for name in sorted(names):
+        path = os.path.join(directory, name)
+        lower = name.lower()
+        if name.startswith("."):
+            skipped.append((path, "tệp ẩn (tên bắt đầu bằng dấu chấm), không lập chỉ mục"))
+        elif formats.format_of_name(lower):
+            groups.setdefault(doc_id_for(path), []).append(path)
+        elif not lower.endswith(SIDECAR_SUFFIX) and not lower.endswith(_COMPANIONS) and lower not in ("readme", "license"):
+            suffix = os.path.splitext(lower)[1] or "không có đuôi"
+            skipped.append((path, f"định dạng không hỗ trợ ({suffix}); chỉ nhận {_ACCEPTED}"))
+    stems = {os.path.splitext(p)[0] for paths in groups.values() for p in paths}
+    for name in sorted(names):
+        if name.lower().endswith(SIDECAR_SUFFIX) and os.path.join(directory, name[: -len(SIDECAR_SUFFIX)]) not in stems:
+            skipped.append((os.path.join(directory, name), "tệp sửa siêu dữ liệu không có văn bản đi kèm"))
+    for doc_id, paths in sorted(groups.items()):
+        paths.sort(key=_preference)
+        if doc_id in owners:
+            skipped.extend((path, f"trùng mã văn bản '{doc_id}' với {owners[doc_id]}") for path in paths)
+            continue
+        owners[doc_id] = paths[0]
+        files.append(SourceFile(doc_id, tuple(paths), _stat_signature(*paths)))
 
 
 def scan_corpus(folder: str) -> tuple[list[SourceFile], list[tuple[str, str]]]:
-    """List the notice files under ``folder``, sorted, with one file per id.
+    """List the notices under ``folder``, sorted, with one entry per id (its files grouped).
 
     :return: ``(files, skipped)`` where skipped holds ``(path, reason)``
     """
@@ -81,24 +110,7 @@ def scan_corpus(folder: str) -> tuple[list[SourceFile], list[tuple[str, str]]]:
         # Hidden folders (.git, editors' caches) are not part of the corpus; os.walk does not
         # follow symlinked folders, so link loops cannot trap it.
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        for name in sorted(names, key=_name_order):
-            path = os.path.join(directory, name)
-            lower = name.lower()
-            if name.startswith("."):
-                skipped.append((path, "tệp ẩn (tên bắt đầu bằng dấu chấm), không lập chỉ mục"))
-            elif os.path.splitext(lower)[1] in NOTICE_SUFFIXES:
-                doc_id = doc_id_for(path)
-                if doc_id in owners:
-                    skipped.append((path, f"trùng mã văn bản '{doc_id}' với {owners[doc_id]}"))
-                else:
-                    owners[doc_id] = path
-                    files.append(SourceFile(doc_id, path, _stat_signature(path)))
-            elif lower.endswith(SIDECAR_SUFFIX):
-                if not any(os.path.exists(path[: -len(SIDECAR_SUFFIX)] + s) for s in NOTICE_SUFFIXES):
-                    skipped.append((path, "tệp sửa siêu dữ liệu không có văn bản đi kèm"))
-            elif not lower.endswith(_COMPANIONS) and lower not in ("readme", "license"):
-                suffix = os.path.splitext(lower)[1] or "không có đuôi"
-                skipped.append((path, f"định dạng không hỗ trợ ({suffix}); chỉ nhận .txt, .html, .htm"))
+        _scan_folder(directory, names, owners, files, skipped)
     return files, skipped
 
 

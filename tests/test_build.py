@@ -15,6 +15,7 @@ from whoosh.query import Phrase
 from indexer import build as build_module
 from indexer.build import BuildOptions
 from indexer.build import build_index
+from indexer.reading import DEFAULT_MAX_BYTES
 from indexer.store import BuildLocked
 from indexer.store import IndexStore
 from tests.conftest import ROOT
@@ -92,7 +93,8 @@ def test_bad_files_are_skipped_with_reasons_and_the_build_goes_on(corpus_dir, tm
     (notices / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300))
     (notices / "scan.pdf").write_bytes(b"%PDF-1.4")
     (notices / ".hidden.txt").write_text("Thông báo", encoding="utf-8")
-    (notices / "000_0e1e5b514ef6e61b.html").write_text("<p>trùng mã</p>", encoding="utf-8")
+    (notices / "khac").mkdir()
+    (notices / "khac" / "000_0e1e5b514ef6e61b.html").write_text("<p>trùng mã</p>", encoding="utf-8")
     (notices / "orphan.meta.json").write_text("{}", encoding="utf-8")
     (notices / "tên có dấu cách.txt").write_text(read_seed("001_dddd422e47ca07c7.txt"), encoding="utf-8")
     report = _build(corpus_dir, tmp_path / "ix", vocab)
@@ -113,7 +115,7 @@ def test_every_kind_of_office_file_goes_in_or_out_with_a_reason(corpus_dir, tmp_
     notices = corpus_dir / "notices"
     good = read_seed("004_abab5fe7c577bb0b.txt").encode()
     (notices / "hỏng giữa.txt").write_bytes(good[:3000] + b"\xff\xfe" + good[3000:])
-    (notices / "huge.txt").write_bytes(b"a" * (50 * 1024 * 1024))
+    (notices / "huge.txt").write_bytes(b"a" * (DEFAULT_MAX_BYTES + 1))
     (notices / "tcvn3.txt").write_bytes((TCVN3 + ".\n").encode("cp1252") * 3)
     (notices / "vni.txt").write_bytes((VNI + ".\n").encode("cp1252") * 3)
     (notices / "cp1258.txt").write_bytes(to_cp1258(read_seed("003_c27fd48b03f3a55c.txt")))

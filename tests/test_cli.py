@@ -8,7 +8,7 @@ from tests.conftest import ROOT
 from tests.conftest import SHARED
 from tests.conftest import require_shared
 
-FIELDS = {"id", "type", "number", "date", "meeting_date", "title", "signer", "signer_title", "chair",
+FIELDS = {"origin", "id", "type", "number", "date", "meeting_date", "title", "signer", "signer_title", "chair",
           "chair_title", "author", "units", "topics", "references", "place", "issuer", "path", "warnings"}
 
 
