@@ -16,8 +16,17 @@ MESSAGES = {
 }
 
 
-def _render(status: int):
-    message = MESSAGES.get(status, MESSAGES[500])
+def _message(status: int, exc) -> str:
+    # abort(404, "…") gives a missing thing its own Vietnamese message. Only 404s: Werkzeug raises
+    # other statuses with English descriptions of its own (malformed requests), never shown.
+    own = getattr(exc, "description", None)
+    if status == 404 and isinstance(own, str) and own != type(exc).description:
+        return own
+    return MESSAGES.get(status, MESSAGES[500])
+
+
+def _render(status: int, exc=None):
+    message = _message(status, exc)
     if request.path.startswith("/api/"):
         return jsonify({"error": message, "status": status}), status
     return render_template("error.html", status=status, message=message), status
@@ -26,5 +35,5 @@ def _render(status: int):
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     for status in (400, 404, 405, 500):
-        app.register_error_handler(status, lambda exc, status=status: _render(status))
+        app.register_error_handler(status, lambda exc, status=status: _render(status, exc))
     app.register_error_handler(IndexUnavailable, lambda exc: _render(503))

@@ -6,6 +6,7 @@ Builders add what templates must not compute: URLs for every facet toggle, chip,
 from flask import abort
 from flask import url_for
 
+from portal import provenance
 from portal import search as search_service
 from portal.params import FACETS
 from portal.params import SearchParams
@@ -14,6 +15,8 @@ from portal.params import parse_params
 FACET_LABELS = {"year": "Năm", "signer": "Người ký", "unit": "Đơn vị", "topic": "Chủ đề",
                 "chair": "Người chủ trì", "type": "Loại văn bản"}
 FACET_TOP = 8
+# Stored metadata the JSON twin leaves out: server-side paths, and what it gives under keys of its own.
+PRIVATE_META = ("path", "origin", "originals")
 
 
 def search_url(params: SearchParams, endpoint: str = "search.results", **values) -> str:
@@ -170,10 +173,22 @@ def doc_page(doc_id: str, args) -> dict:
     doc["share"] = {"url": url_for("doc.show", doc_id=doc_id, _external=True),
                     "json_url": url_for("api.doc", doc_id=doc_id), "kind": "article",
                     "title": meta.get("title") or doc_id, "description": " · ".join(d for d in details if d)}
+    doc["public_meta"] = {key: value for key, value in meta.items() if key not in PRIVATE_META}
+    doc["origin"] = meta.get("origin")
+    doc["origin_notes"] = provenance.origin_notes(meta.get("origin"))
+    doc["originals"] = provenance.public_originals(doc_id, meta.get("originals"))
     doc["search"] = params if params.items() else None
     doc["search_url"] = search_url(params) if params.items() else None
     doc["neighbours"] = _neighbours(doc_id, params) if params.items() else {}
     return doc
+
+
+def original_file(doc_id: str, number: int) -> dict:
+    """Find a notice's ``number``-th original (1-based) among those the index stored; 404 otherwise."""
+    originals = search_service.get_originals(doc_id)
+    if not originals or not 1 <= number <= len(originals) or not isinstance(originals[number - 1], dict):
+        abort(404)
+    return originals[number - 1]
 
 
 def vn_date(value: str | None) -> str:

@@ -1,8 +1,8 @@
 """The one narrow interface between the portal and its search engine.
 
-Views call :func:`search`, :func:`get_doc`, :func:`browse_years` and :func:`browse_year`; each
-returns plain data (dicts, lists, strings, Markup snippets) that HTML and JSON views render alike.
-A larger deployment can put another engine behind these four functions. :func:`recall` and
+Views call :func:`search`, :func:`get_doc`, :func:`get_originals`, :func:`browse_years` and
+:func:`browse_year`; each returns plain data (dicts, lists, strings, Markup snippets) that HTML and
+JSON views render alike. A larger deployment can put another engine behind these five functions. :func:`recall` and
 :func:`remember` keep whole answers to repeated links for as long as the generation is served.
 """
 
@@ -173,6 +173,17 @@ def get_doc(doc_id: str, q: str = "") -> dict | None:
         related = [hit["meta"] for hit in searcher.more_like(docnum, "body", text=stored["body"], top=RELATED)]
         return {"id": meta["id"], "meta": meta, "text": stored["body"], "references": numbers,
                 "cited_by": cited_by, "related": related, "phrases": parse_query(q).phrases()}
+
+
+def get_originals(doc_id: str) -> list | None:
+    """Return the original files of a notice as the index stored them (paths included); None if absent."""
+    with _serving() as generation:
+        searcher = generation.searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        originals = searcher.stored_fields(docnum)["meta"].get("originals")
+        return list(originals) if isinstance(originals, list) else []
 
 
 def _number_owner(searcher, number: str) -> str | None:

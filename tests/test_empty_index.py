@@ -84,7 +84,8 @@ def test_every_page_answers(client, url, status):
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("url", ["/", "/tim-kiem", "/tim-kiem?q=phát triển đảng viên", "/tim-kiem?q=dang vien", "/nam/"])
+@pytest.mark.parametrize("url", ["/", "/tim-kiem", "/tim-kiem?q=phát triển đảng viên", "/tim-kiem?q=dang vien",
+                                 "/nam/"])
 def test_html_pages_say_the_collection_is_empty(client, url):
     html = client.get(url, follow_redirects=True).get_data(as_text=True)
     assert EMPTY_MESSAGE in html

@@ -37,9 +37,11 @@ def search():
 
 @bp.route("/doc/<doc_id>")
 def doc(doc_id: str):
-    """``/api/doc/<id>``: a notice's metadata and text."""
+    """``/api/doc/<id>``: a notice's metadata and text, how the text was obtained, its original files."""
     data = doc_page(doc_id, MultiDict())
-    return jsonify({"id": data["id"], "metadata": data["meta"], "text": data["text"],
+    return jsonify({"id": data["id"], "metadata": data["public_meta"], "text": data["text"],
+                    "origin": data["origin"], "origin_notes": data["origin_notes"],
+                    "originals": data["originals"],
                     "references": data["references"],
                     "cited_by": [m["id"] for m in data["cited_by"]],
                     "related": [m["id"] for m in data["related"]]})

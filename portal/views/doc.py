@@ -1,9 +1,14 @@
-"""A notice (``/van-ban/<id>``): metadata, full text with highlights, citations, related notices."""
+"""A notice (``/van-ban/<id>``): metadata, full text with highlights, citations, related notices.
+
+Its original files: ``/van-ban/<id>/ban-goc`` the one the text came from, ``/ban-goc/<n>`` the
+n-th (1-based; ``/ban-goc/1`` redirects to the short URL, so that each file has one URL).
+"""
 
 import collections
 import re
 
 from flask import Blueprint
+from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -14,7 +19,10 @@ from indexer.refs import REFERENCE
 from indexer.refs import canonical_ref
 from portal.highlight import mark
 from portal.highlight import match_spans
+from portal.downloads import send_original
 from portal.pages import doc_page
+from portal.pages import original_file
+from portal.provenance import original_url
 
 bp = Blueprint("doc", __name__)
 # "1.", "2.3-", "II-", "a)" at the start of a paragraph: a numbered point a link can open at.
@@ -66,3 +74,17 @@ def show(doc_id: str):
     doc = doc_page(doc_id, request.args)
     doc["paragraphs"] = paragraphs(doc["text"], doc["phrases"], doc["references"], doc["meta"].get("number"))
     return render_template("doc/notice.html", doc=doc)
+
+
+@bp.route("/van-ban/<doc_id>/ban-goc")
+def original(doc_id: str):
+    """Serve the file a notice's text came from (its first original)."""
+    return send_original(original_file(doc_id, 1))
+
+
+@bp.route("/van-ban/<doc_id>/ban-goc/<int:number>")
+def original_number(doc_id: str, number: int):
+    """Serve a notice's ``number``-th original; the first has one URL only, the short one."""
+    if number == 1:
+        return redirect(original_url(doc_id, 1), code=301)
+    return send_original(original_file(doc_id, number))
