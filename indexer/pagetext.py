@@ -20,6 +20,7 @@ _MAX_INDENT_CHARS = 10
 _LIST_MARKER = re.compile(
     r"^(?:\d{1,2}(?:[.,]\d{1,2})*\s?[.)/-]|[IVXLC]{1,5}\s?[.)/-]|[a-zđ][.)]|[-–—+•*▪●○◦·]|\(\d{1,2}\)|\([a-zđ]\))"
 )
+_CLAUSE_END = re.compile(r"[.:;!?…]$")
 _PAGE_NUMBER = re.compile(r"^[-–—(\[]?\s*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–—)\]]?$", re.IGNORECASE)
 
 
@@ -163,8 +164,10 @@ def _continues(previous: _Line, line: _Line, frame: _Frame) -> bool:
         return False
     if line.middle - previous.middle > _PARAGRAPH_PITCH * frame.pitch:
         return False
-    if abs(line.x0 - frame.left) > 1.5 * frame.char_width or _LIST_MARKER.match(line.items[0].text):
+    if abs(line.x0 - frame.left) > 1.5 * frame.char_width:
         return False
+    if _LIST_MARKER.match(line.items[0].text) and _CLAUSE_END.search(previous.items[-1].text):
+        return False  # the next item of a list ("1.", "2.1-", "a)", "-"); "số\n20-CT/TU" runs on
     if not -1.5 <= (previous.x0 - frame.left) / frame.char_width <= _MAX_INDENT_CHARS:
         return False  # a centred or right-hand line is a paragraph of its own
     first_word = line.items[0].x1 - line.items[0].x0
@@ -189,7 +192,9 @@ def page_text(items: list[Item]) -> str:
     out = [lines[0].text()]
     for previous, line in zip(lines, lines[1:]):
         if _continues(previous, line, frame):
-            out[-1] += " " + line.text()
+            # A line broken after a hyphen ("35-" / "CT/TU") is one word; Vietnamese never hyphenates.
+            attached = previous.items[-1].text.endswith("-") and len(previous.items[-1].text) > 1
+            out[-1] += ("" if attached else " ") + line.text()
             continue
         if line.middle - previous.middle > _BLANK_PITCH * frame.pitch:
             out.append("")
@@ -197,18 +202,18 @@ def page_text(items: list[Item]) -> str:
     return "\n".join(out)
 
 
-_SENTENCE_END = re.compile(r"[.:;!?…)\]\"”]$")
+_SENTENCE_END = re.compile(r"[.!?…]\W*$")
 
 
 def join_pages(pages: list[str]) -> str:
-    """Join page texts; a sentence that runs on to the next page stays one paragraph."""
+    """Join page texts; a paragraph that runs on to the next page in lower case stays one paragraph."""
     out = ""
     for text in (page.strip("\n") for page in pages):
         if not text:
             continue
         if not out:
             out = text
-        elif not _SENTENCE_END.search(out) and text[0].islower():
+        elif text[0].islower() and not _SENTENCE_END.search(out) and not _LIST_MARKER.match(text):
             out += " " + text
         else:
             out += "\n\n" + text
