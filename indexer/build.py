@@ -67,6 +67,7 @@ class BuildReport:
     unchanged: int = 0
     kept_stale: int = 0
     skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    capped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     missing: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     indexed_ids: list[str] = dataclasses.field(default_factory=list)
     total: int = 0
@@ -183,6 +184,9 @@ def _write(path: str, fresh: bool, plan: _Plan, previous: dict, vocab: Vocabular
             if old and not fresh:
                 writer.delete_by_term("id", item.doc_id)
             writer.add_document(**index_fields(notice))
+            origin = notice.origin
+            if origin and origin.pages_total:
+                report.capped.append((notice.source, f"chỉ đọc {origin.pages}/{origin.pages_total} trang đầu"))
             plan.docs[item.doc_id] = {**entry, "missing": missing_fields(notice.meta)}
             report.indexed_ids.append(item.doc_id)
             if old:

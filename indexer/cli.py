@@ -9,8 +9,10 @@ from indexer.build import BuildOptions
 from indexer.build import BuildReport
 from indexer.build import build_index
 from indexer.extract import FIELD_LABELS
+from indexer.limits import Limits
 from indexer.notice import load_file
 from indexer.reading import DEFAULT_MAX_BYTES
+from indexer.reading import ReadOptions
 from indexer.reading import UnreadableFile
 from indexer.store import BuildLocked
 from indexer.vocab import VOCAB_FILES
@@ -37,16 +39,21 @@ def _vocab_dir(args: argparse.Namespace) -> str:
 def cmd_extract(args: argparse.Namespace) -> int:
     """Print one JSON object per file; unreadable files get an ``error`` and exit status 1."""
     vocab = load_vocabulary(_vocab_dir(args))
+    options = ReadOptions(args.max_mb * 1048576, _limits(args))
     failed = 0
     for path in args.paths:
         try:
-            record = load_file(path, vocab).as_dict()
+            record = load_file(path, vocab, options).as_dict()
         except UnreadableFile as exc:
             failed += 1
             record = {"path": path, "error": str(exc), "warnings": [str(exc)]}
             print(f"{path}: {exc}", file=sys.stderr)
         print(json.dumps(record, ensure_ascii=False))
     return EXIT_FAILED if failed else 0
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(seconds=args.timeout, memory_mb=args.max_memory_mb, pages=args.max_pages)
 
 
 def print_summary(report: BuildReport, out=sys.stdout) -> None:
@@ -65,6 +72,10 @@ def print_summary(report: BuildReport, out=sys.stdout) -> None:
     )
     for path, reason in report.skipped:
         print(f"  bỏ qua {path}: {reason}", file=out)
+    if report.capped:
+        print(f"Giới hạn số trang đã áp dụng cho {len(report.capped)} tệp (--max-pages):", file=out)
+        for path, note in report.capped:
+            print(f"  {path}: {note}", file=out)
     if report.missing:
         counts = ", ".join(f"{FIELD_LABELS[f]} {n}" for f, n in report.missing.most_common())
         print(f"Thiếu trường (số văn bản): {counts}.", file=out)
@@ -83,6 +94,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     options = BuildOptions(
         index=args.index, corpus=corpus, jsonl=tuple(args.jsonl), max_bytes=args.max_mb * 1048576,
+        limits=_limits(args),
         procs=args.procs or BuildOptions.procs, progress=sys.stderr.isatty() and not args.quiet,
     )
     try:
@@ -97,12 +109,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    defaults = Limits()
+    parser.add_argument("--max-mb", type=int, default=DEFAULT_MAX_BYTES // 1048576,
+                        help="bỏ qua tệp lớn hơn ngần này MB")
+    parser.add_argument("--timeout", type=float, default=defaults.seconds,
+                        help=f"giây tối đa cho mỗi lần chuyển đổi hay nhận dạng một tệp (mặc định {defaults.seconds:g})")
+    parser.add_argument("--max-memory-mb", type=int, default=defaults.memory_mb,
+                        help=f"bộ nhớ tối đa (MB) cho mỗi trình chuyển đổi (mặc định {defaults.memory_mb})")
+    parser.add_argument("--max-pages", type=int, default=defaults.pages,
+                        help=f"số trang đọc tối đa của mỗi PDF hay ảnh nhiều trang (mặc định {defaults.pages})")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m indexer", description="Chỉ mục thông báo kết luận.")
     commands = parser.add_subparsers(dest="command", required=True)
     extract = commands.add_parser("extract", help="in siêu dữ liệu của từng tệp (JSON mỗi dòng)")
     extract.add_argument("paths", nargs="+", metavar="PATH")
     extract.add_argument("--vocab", help="thư mục chứa topics.toml, units.toml, people.toml")
+    _add_limit_options(extract)
     extract.set_defaults(run=cmd_extract)
     build = commands.add_parser("build", help="xây hoặc cập nhật chỉ mục")
     build.add_argument("--corpus", help=f"thư mục văn bản (mặc định {DEFAULT_CORPUS}/)")
@@ -112,8 +137,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="tệp bản ghi {\"id\",\"title\",\"text\",...}; dùng được nhiều lần")
     build.add_argument("--vocab", help="thư mục chứa topics.toml, units.toml, people.toml")
     build.add_argument("--procs", type=int, help="số tiến trình phân tích (mặc định: số lõi)")
-    build.add_argument("--max-mb", type=int, default=DEFAULT_MAX_BYTES // 1048576,
-                       help="bỏ qua tệp lớn hơn ngần này MB")
+    _add_limit_options(build)
     build.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
     build.set_defaults(run=cmd_build)
     return parser

@@ -16,7 +16,7 @@ NOTICE_SUFFIXES = frozenset(SUFFIXES)
 # what was typed before what was printed, and digital text before any scan.
 PREFERENCE = (TXT, DOCX, DOC, RTF, HTML, PDF, TIFF, PNG, JPEG)
 MIME_TYPES = types.MappingProxyType({
-    TXT: "text/plain; charset=utf-8", HTML: "text/html; charset=utf-8",
+    TXT: "text/plain", HTML: "text/html",
     DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     DOC: "application/msword", RTF: "application/rtf", PDF: "application/pdf", PNG: "image/png",
     JPEG: "image/jpeg", TIFF: "image/tiff",
