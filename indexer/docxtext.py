@@ -12,6 +12,7 @@ import zipfile
 from lxml import etree
 
 from indexer import fonts
+from indexer import legacy
 from indexer.docxstyles import Styles
 from indexer.docxstyles import W
 from indexer.docxstyles import local
@@ -54,9 +55,12 @@ class _Paragraph:
     def text(self, encodings: set) -> str:
         out = []
         for text, font in self.pieces:
-            converted = fonts.convert(text, font)
-            if converted != text and font is not None:
-                encodings.add(font.encoding)
+            if font is None:
+                converted, encoding = legacy.repair_unnamed(text)
+            else:
+                converted, encoding = fonts.convert(text, font), font.encoding
+            if converted != text:
+                encodings.add(encoding)
             out.append(converted)
         return "".join(out)
 

@@ -181,6 +181,22 @@ def best_guess(surface: str, min_words: int = MIN_WORDS) -> tuple[str, str] | No
     return (best[1], best[2]) if best else None
 
 
+_LATIN1_IN_WORD = re.compile(r"(?<=[A-Za-z])[\u00a1-\u00ff]|[\u00a1-\u00ff](?=[A-Za-z])")
+
+
+def repair_unnamed(text: str, min_words: int = 3) -> tuple[str, str | None]:
+    """Convert a passage typed in a legacy font whose name was lost (substituted, or unknown to us).
+
+    Only passages with no Unicode Vietnamese letter and Latin-1 symbols inside words are tried.
+
+    :return: the text (converted if a table reads convincingly) and the encoding, or None
+    """
+    if is_unicode_vietnamese(text) or len(_LATIN1_IN_WORD.findall(text)) < 2:
+        return text, None
+    guess = best_guess(text, min_words)
+    return guess if guess else (text, None)
+
+
 def convert_bytes(data: bytes) -> tuple[str, str] | None:
     """Decode bytes that are not Unicode as Windows-1258, TCVN3 or VNI, whichever reads as Vietnamese.
 

@@ -169,7 +169,7 @@ def raw_docx(path: str, body: str, styles: str = "", numbering: str = "") -> str
     """Write a minimal ``.docx`` around hand-written WordprocessingML (for what python-docx cannot make)."""
     ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ' \
          'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
-    with zipfile.ZipFile(path, "w") as archive:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
         archive.writestr("word/document.xml", f'<?xml version="1.0"?><w:document {ns}><w:body>{body}</w:body></w:document>')
         if styles:

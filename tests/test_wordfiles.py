@@ -221,3 +221,18 @@ def test_a_missing_converter_names_the_package_to_install(tmp_path, monkeypatch)
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(limits_module.MissingProgram, match="libreoffice-writer-nogui"):
         read_notice(str(path))
+
+
+def test_legacy_text_in_a_font_we_do_not_know_is_still_converted(tmp_path):
+    surface = "Th«ng b¸o kÕt luËn cña Th\u00adêng trùc TØnh ñy"
+    body = _body(W_RUN.format(font="VnTimes New Roman", text=surface), W_RUN.format(font="Arial", text="Số 12-TB/TU"),
+                 W_RUN.format(font="Arial", text="Réunion du comité à Paris"))
+    raw = read_docx(raw_docx(str(tmp_path / "a.docx"), body))
+    assert raw.text.split("\n") == ["Thông báo kết luận của Thường trực Tỉnh ủy", "Số 12-TB/TU", "Réunion du comité à Paris"]
+    assert raw.origin.encodings == (TCVN3,)
+
+
+def test_a_reader_over_its_memory_limit_is_stopped(tmp_path):
+    path = raw_docx(str(tmp_path / "lon.docx"), _body("<w:r><w:t>" + "Đảng viên " * 4_000_000 + "</w:t></w:r>"))
+    with pytest.raises(limits_module.LimitExceeded, match="bộ nhớ"):
+        read_notice(path, ReadOptions(limits=Limits(memory_mb=16)))
