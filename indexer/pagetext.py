@@ -77,22 +77,24 @@ def _overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> fl
 
 
 def _group_lines(items: list[Item]) -> list[list[Item]]:
-    """Group items whose boxes share most of their height into visual lines, top to bottom."""
+    """Group items whose boxes share most of their height into visual lines, top to bottom.
+
+    A line is compared by the median top and bottom of its words, so that one tall box (a
+    bracket, a word with stacked marks, a speck read as a word) cannot pull in the next line.
+    """
     lines: list[list[Item]] = []
-    bounds: list[tuple[float, float]] = []
     for item in sorted(items, key=lambda i: (i.top + i.bottom) / 2):
         height = max(item.bottom - item.top, 1e-6)
-        for index in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
-            top, bottom = bounds[index]
+        for line in reversed(lines[-3:]):
+            top = statistics.median(i.top for i in line)
+            bottom = statistics.median(i.bottom for i in line)
             if _overlap(top, bottom, item.top, item.bottom) >= 0.5 * min(height, bottom - top):
-                lines[index].append(item)
-                bounds[index] = (min(top, item.top), max(bottom, item.bottom))
+                line.append(item)
                 break
         else:
             lines.append([item])
-            bounds.append((item.top, item.bottom))
-    order = sorted(range(len(lines)), key=lambda i: statistics.median((t.top + t.bottom) / 2 for t in lines[i]))
-    return [sorted(lines[i], key=lambda t: t.x0) for i in order]
+    lines.sort(key=lambda line: statistics.median((i.top + i.bottom) / 2 for i in line))
+    return [sorted(line, key=lambda i: i.x0) for line in lines]
 
 
 def _char_width(items: list[Item]) -> float:
