@@ -3,12 +3,21 @@
 import datetime
 import re
 
-# "Phan Thiết, ngày 16  tháng 5 năm 2008"
+# "Phan Thiết, ngày 16  tháng 5 năm 2008". Read by OCR, the comma or a space may be lost and a
+# tone misread ("ngảy", "thảng", "nắm"); the words are matched with any tone on their vowel.
+_DAY = r"ng[aàáảãạ]y"
+_MONTH = r"th[aàáảãạ]ng"
+_YEAR = r"n[aăâàáảãạằắẳẵặầấẩẫậ]m"
+_PLACE = r"(?:(?P<place>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+){0,3})\s*(?P<comma>,)?\s*)?"
 _ISSUE = re.compile(
-    r"(?:(?P<place>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+){0,3})\s*,\s*)?"
-    r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
+    _PLACE + rf"(?<![^\W\d_]){_DAY}\s*(?P<d>\d{{1,2}})\s*{_MONTH}\s*(?P<m>\d{{1,2}})\s*{_YEAR}\s*(?P<y>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
+# Where a header's date starts, even when a wrapped line holds only its beginning.
+_ISSUE_START = re.compile(_PLACE + rf"(?<![^\W\d_]){_DAY}\s*\d{{1,2}}(?:\s*{_MONTH}|\s*$)", re.IGNORECASE)
+# "ngày 16 tháng 5" at the end of a line whose "năm 2008" wrapped onto the next one.
+_PARTIAL = re.compile(rf"(?<![^\W\d_]){_DAY}\s*\d{{1,2}}(?:\s*{_MONTH}(?:\s*\d{{1,2}}(?:\s*{_YEAR})?)?)?\s*$", re.IGNORECASE)
+_WRAPPED_PARTS = 2  # how many following parts may hold the rest of a wrapped date
 # "Ngày: 11.07.2018", "Cập nhật: 11/07/2018"
 _DATELINE = re.compile(
     r"^(?:ngày(?: đăng)?|cập nhật|đăng ngày)\s*:?\s*(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})",
@@ -32,19 +41,61 @@ def make_date(year: int, month: int, day: int) -> str | None:
         return None
 
 
+def _place(match: re.Match) -> tuple[str | None, int]:
+    """Return the place before a header date and where it starts.
+
+    Only its last capitalised words count ("Số 503-TB/TU Phan Thiết ngày…" gives "Phan Thiết");
+    a place in capitals ("HÀ NỘI, ngày…") counts when a comma ends it.
+    """
+    place = match["place"]
+    if not place:
+        return None, match.start()
+    words = place.split(" ")
+    kept = 0
+    while kept < len(words) and _titled(words[len(words) - 1 - kept]):
+        kept += 1
+    if kept:
+        titled = " ".join(words[len(words) - kept:])
+        return titled, match.start("place") + len(place) - len(titled)
+    if match["comma"] and place.isupper():
+        return place, match.start("place")
+    return None, match.start("place") + len(place)
+
+
+def _titled(word: str) -> bool:
+    return word[:1].isupper() and word[1:] == word[1:].lower()
+
+
+def issue_date_start(text: str) -> int | None:
+    """Return where a header date (with its place) begins in ``text``, or None."""
+    match = _ISSUE_START.search(text)
+    return _place(match)[1] if match else None
+
+
+def _issue_match(lines: list[str], index: int) -> re.Match | None:
+    line = lines[index]
+    match = _ISSUE.search(line)
+    if match or not _PARTIAL.search(line):
+        return match
+    for following in lines[index + 1:index + 1 + _WRAPPED_PARTS]:
+        match = _ISSUE.search(f"{line} {following}")
+        if match:
+            return match
+    return None
+
+
 def find_issue_date(lines: list[str]) -> tuple[str | None, str | None]:
-    """Find ``place, ngày d tháng m năm y`` in header lines.
+    """Find ``place, ngày d tháng m năm y`` in header lines (or parts of lines).
+
+    A date whose end wrapped onto a following part (``ngày 16 tháng 5`` / ``năm 2008``) is found.
 
     :return: ``(iso_date, place)``, either may be None
     """
-    for line in lines:
-        match = _ISSUE.search(line)
+    for index in range(len(lines)):
+        match = _issue_match(lines, index)
         if match:
             date = make_date(int(match["y"]), int(match["m"]), int(match["d"]))
-            place = match["place"]
-            if place and not place[0].isupper():
-                place = None
-            return date, place
+            return date, _place(match)[0]
     return None, None
 
 

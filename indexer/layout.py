@@ -9,6 +9,7 @@ import dataclasses
 import re
 
 from indexer.dates import find_dateline
+from indexer.dates import issue_date_start
 
 DOC_TYPES = (
     "THÔNG BÁO", "KẾT LUẬN", "NGHỊ QUYẾT", "CHỈ THỊ", "QUYẾT ĐỊNH", "BÁO CÁO", "KẾ HOẠCH",
@@ -20,6 +21,8 @@ _SEPARATOR = re.compile(r"^[\s\-_=*~.·•]+$")
 _BODY_START = re.compile(r"^(ngày|sáng|chiều|tối|trưa|hôm nay|vào|trong|căn cứ|thực hiện)\s", re.IGNORECASE)
 _RECIPIENTS = re.compile(r"^nơi nhận\s*:?", re.IGNORECASE)
 _ITEM = re.compile(r"^[-+•*–]\s*")
+# The right-hand column's motto, when OCR or a narrow layout left no wide gap before it.
+_MOTTO = re.compile(r"\s(ĐẢNG CỘNG SẢN VIỆT NAM|CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM)\b")
 _MAX_HEADER_LINES = 20
 _MAX_TITLE_LINES = 8
 _MAX_TITLE_CHARS = 300
@@ -42,6 +45,23 @@ class Layout:
 def columns(line: str) -> list[str]:
     """Split a line of a two-column layout at runs of three or more spaces."""
     return [part for part in _COLUMN_GAP.split(line.strip()) if part]
+
+
+def header_columns(line: str) -> list[str]:
+    """Split a header line into its columns, also where only one space separates them.
+
+    OCR may close the gap between "Số 503-TB/TU" and "Phan Thiết, ngày…", or between the issuer
+    and the motto: the place and date, and the motto, begin a column of their own.
+    """
+    parts = []
+    for part in columns(line):
+        motto = _MOTTO.search(part)
+        cut = motto.start(1) if motto else issue_date_start(part)
+        if cut and part[:cut].strip():
+            parts.extend([part[:cut].strip(), part[cut:].strip()])
+        else:
+            parts.append(part)
+    return parts
 
 
 def _find_heading(lines: list[str]) -> int | None:
@@ -122,7 +142,7 @@ def split_layout(text: str) -> Layout:
     layout = Layout()
     heading = _find_heading(lines)
     if heading is not None:
-        layout.header = [columns(line) for line in lines[:heading] if line.strip()]
+        layout.header = [header_columns(line) for line in lines[:heading] if line.strip()]
         layout.heading = next(p for p in columns(lines[heading]) if _HEADING.match(p))
         layout.title_lines, body_start = _title_after(lines, heading + 1)
         tail_start, layout.recipients, layout.signature = _split_tail(lines[body_start:])
