@@ -370,3 +370,84 @@ def save_scan(pages: list, path: str) -> str:
     else:
         pages[0].save(path, dpi=dpi)
     return path
+
+
+# ---- session fixtures ------------------------------------------------------------------------
+
+# Seed prefix -> how its scan is stored: every seed is scanned, in the formats offices keep.
+SCAN_FORMATS = {"004": ".pdf", "000": ".tif", "003": ".pdf", "001": ".tif"}
+SCAN_ANGLES = {"004": 1.0, "000": 0.8, "003": -1.2, "001": 1.1}
+_MADE: dict = {}  # one build per session, whichever test module asks first
+
+
+def signer_line(text: str) -> str | None:
+    """Return the signature's last line (the signer's name) of a notice with recipients, else None."""
+    if "Nơi nhận" not in text:
+        return None
+    return next(line.strip() for line in reversed(text.split("\n")) if line.strip())
+
+
+def seed_pdfs(folder: str, seeds: dict[str, str]) -> dict[tuple[str, str], str]:
+    """Make a Unicode and a legacy-font PDF of every seed: ``{(name, "unicode"|"legacy"): path}``."""
+    if "pdfs" in _MADE:
+        return _MADE["pdfs"]
+    fonts = make_legacy_fonts(os.path.join(folder, "share", "fonts"))
+    docs = {}
+    for name, text in seeds.items():
+        stem = name[:3]
+        docs[(name, "unicode")] = build_docx(text, os.path.join(folder, f"{stem}-unicode.docx"))
+        docs[(name, "legacy")] = build_docx(text, os.path.join(folder, f"{stem}-legacy.docx"), font_legacy=True)
+    paths = soffice_to_pdf(list(docs.values()), folder, folder, fonts)
+    made = dict(zip(docs, paths))
+    for (name, kind), path in made.items():
+        if kind == "legacy":
+            restore_tcvn3_u(path)
+    _MADE["pdfs"] = made
+    return made
+
+
+def seed_scans(folder: str, seeds: dict[str, str], pdfs: dict) -> dict[str, str]:
+    """Scan every seed's Unicode PDF (stamped, signed, aged) into its format: ``{name: path}``.
+
+    Also ``"png"`` and ``"jpeg"``: the first page of seed 004 alone, as a photo or a quick scan.
+    """
+    if "scans" in _MADE:
+        return _MADE["scans"]
+    made = {}
+    for name, text in seeds.items():
+        stem = name[:3]
+        pages = make_scan(pdfs[(name, "unicode")], folder, signer_line(text), SCAN_ANGLES[stem], seed=int(stem) + 1)
+        made[name] = save_scan(pages, os.path.join(folder, f"{stem}-scan{SCAN_FORMATS[stem]}"))
+        if stem == "004":
+            made["png"] = save_scan(pages, os.path.join(folder, "004-page1.png"))
+            made["jpeg"] = save_scan(pages, os.path.join(folder, "004-page1.jpg"))
+            made["last page"] = save_scan(pages[-1:], os.path.join(folder, "004-last-page.pdf"))
+    _MADE["scans"] = made
+    return made
+
+
+def mixed_pdf(path: str, typed: str, scanned_last: str) -> str:
+    """Write a PDF of a typed notice whose last page is the signed paper, scanned."""
+    from pypdf import PdfReader
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    typed_pages = PdfReader(typed).pages
+    for page in typed_pages[:-1]:
+        writer.add_page(page)
+    writer.add_page(PdfReader(scanned_last).pages[0])
+    with open(path, "wb") as f:
+        writer.write(f)
+    return path
+
+
+def png_header(width: int, height: int) -> bytes:
+    """Return a PNG whose header announces ``width`` x ``height`` pixels (no pixel data)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
