@@ -16,6 +16,8 @@ DOC_TYPES = (
     "CÔNG VĂN", "TỜ TRÌNH", "HƯỚNG DẪN", "QUY ĐỊNH", "CHƯƠNG TRÌNH", "QUY CHẾ", "ĐỀ ÁN",
 )
 _HEADING = re.compile(r"^(" + "|".join(DOC_TYPES) + r")$")
+# "T H Ô N G   B Á O": a heading typed (or read by OCR) with a space between its letters.
+_SPACED_HEADINGS = {doc_type.replace(" ", ""): doc_type for doc_type in DOC_TYPES}
 _COLUMN_GAP = re.compile(r" {3,}")
 _SEPARATOR = re.compile(r"^[\s\-_=*~.·•]+$")
 _BODY_START = re.compile(r"^(ngày|sáng|chiều|tối|trưa|hôm nay|vào|trong|căn cứ|thực hiện)\s", re.IGNORECASE)
@@ -72,8 +74,19 @@ def _find_heading(lines: list[str]) -> int | None:
         seen += 1
         if seen > _MAX_HEADER_LINES:
             return None
-        if any(_HEADING.match(part) for part in columns(line)):
+        if heading_in(line):
             return index
+    return None
+
+
+def heading_in(line: str) -> str | None:
+    """Return the document type a heading line names (``THÔNG BÁO``), letter-spaced or not."""
+    for part in columns(line):
+        if _HEADING.match(part):
+            return part
+    letters = line.split()
+    if len(letters) >= 4 and all(len(letter) == 1 for letter in letters):
+        return _SPACED_HEADINGS.get("".join(letters))
     return None
 
 
@@ -143,7 +156,7 @@ def split_layout(text: str) -> Layout:
     heading = _find_heading(lines)
     if heading is not None:
         layout.header = [header_columns(line) for line in lines[:heading] if line.strip()]
-        layout.heading = next(p for p in columns(lines[heading]) if _HEADING.match(p))
+        layout.heading = heading_in(lines[heading])
         layout.title_lines, body_start = _title_after(lines, heading + 1)
         tail_start, layout.recipients, layout.signature = _split_tail(lines[body_start:])
         body = lines[body_start:body_start + tail_start]

@@ -24,6 +24,12 @@ MIN_PAGE_LETTERS = 20
 # Share of words that must look like Vietnamese syllables, numbers or codes on a readable page.
 _MIN_WORD_SHARE = 0.6
 _MAX_CID_SHARE = 0.05
+_UNMARKED_MIN_WORDS = 40
+_MIN_MARKED = 0.05
+# Gaps inside a word, in ems: kerning at most, or letter spacing where spaces are glyphs of their own.
+_GLYPH_GAP = 0.12
+_LETTER_SPACING = 0.25
+_SPACES_PER_CHAR = 0.05
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
 
@@ -54,15 +60,19 @@ def _chars(container):
             yield from _chars(obj)
 
 
-def _same_word(previous, char) -> bool:
+def _same_word(previous, char, spaced: bool) -> bool:
     size = max(previous.size, char.size, 1.0)
     if abs(previous.y0 - char.y0) > 0.3 * size:
         return False
     # Zero-width VNI marks and kerning step back a little; a space glyph or a gap ends the word.
-    return -0.6 * size <= char.x0 - previous.x1 <= 0.12 * size
+    # Where the page writes its spaces, a wider gap is letter spacing ("T H Ô N G  B Á O" set
+    # with expanded spacing), not a word break.
+    return -0.6 * size <= char.x0 - previous.x1 <= (_LETTER_SPACING if spaced else _GLYPH_GAP) * size
 
 
 def _words(chars) -> list[list]:
+    chars = list(chars)
+    spaced = sum(1 for c in chars if c.get_text() == " ") >= _SPACES_PER_CHAR * len(chars)
     words: list[list] = []
     previous = None
     for char in chars:
@@ -70,7 +80,7 @@ def _words(chars) -> list[list]:
         if not text or text.isspace():
             previous = None
             continue
-        if previous is not None and _same_word(previous, char):
+        if previous is not None and _same_word(previous, char, spaced):
             if text == previous.get_text() and abs(char.x0 - previous.x0) < 0.2 * char.size:
                 continue  # bold faked by printing the same glyph twice
             words[-1].append(char)
@@ -112,7 +122,11 @@ def usable(text: str) -> bool:
         return False
     words = [w.strip(".,;:!?()[]\"'“”‘’…-–") for w in text.split()]
     words = [w for w in words if w]
-    return sum(1 for w in words if _plausible(w)) >= _MIN_WORD_SHARE * len(words)
+    if sum(1 for w in words if _plausible(w)) < _MIN_WORD_SHARE * len(words):
+        return False
+    count, syllables, marked = legacy.vietnamese_score(text)
+    # Vietnamese without a single mark: a scanner's OCR layer made without the Vietnamese model.
+    return not (count >= _UNMARKED_MIN_WORDS and syllables >= _MIN_WORD_SHARE and marked < _MIN_MARKED)
 
 
 def _plausible(word: str) -> bool:

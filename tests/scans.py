@@ -109,7 +109,10 @@ def _legacy_runs(text: str, capitals: bool, vni: bool) -> list[tuple[str, str]]:
     return runs
 
 
-def _fill(paragraph, text: str, font_legacy: bool, vni: bool = False, bold=False, italic=False, size=13):
+def _fill(paragraph, text: str, font_legacy: bool, vni: bool = False, bold=False, italic=False, size=13, spaced=0):
+    """Add ``text`` as runs; ``spaced``: expanded character spacing in points (headings often have it)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     from docx.shared import Pt
 
     capitals = text.isupper()
@@ -119,6 +122,10 @@ def _fill(paragraph, text: str, font_legacy: bool, vni: bool = False, bold=False
         run.font.name = font
         run.font.size = Pt(size)
         run.bold, run.italic = bold, italic
+        if spaced:
+            spacing = OxmlElement("w:spacing")
+            spacing.set(qn("w:val"), str(int(spaced * 20)))
+            run._r.get_or_add_rPr().append(spacing)
 
 
 def _add_table(document, rows, font_legacy: bool, left_align: bool):
@@ -174,7 +181,8 @@ def build_docx(text: str, path: str, font_legacy: bool = False) -> str:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             paragraph.paragraph_format.first_line_indent = Cm(1.0)
         strong = role in ("heading", "title") and line.isupper() or role == "sign" and line.isupper()
-        _fill(paragraph, line, font_legacy, vni=font_legacy and vni, bold=strong, size=14 if role == "heading" else 13)
+        _fill(paragraph, line, font_legacy, vni=font_legacy and vni, bold=strong, size=14 if role == "heading" else 13,
+              spaced=2 if role == "heading" else 0)
     document.save(path)
     return path
 

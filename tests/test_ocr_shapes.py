@@ -30,6 +30,7 @@ SHAPES = {
     "tones misread": (ISSUER, "Số 503-TB/TU       Phan Thiết, ngảy 16 thảng 5 nắm 2008"),
     "gap lost and date wrapped": (ISSUER, "Số 503-TB/TU Phan Thiết, ngày 16 tháng 5\nnăm 2008"),
 }
+HEADINGS = ["T H Ô N G   B Á O", "T H Ô N G B Á O", "THÔNG BÁO"]
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -39,6 +40,14 @@ def test_header_fields_survive_ocr_shapes(vocab, shape):
     assert (meta.number, meta.date, meta.place, meta.issuer) == ("503-TB/TU", "2008-05-16", "Phan Thiết", "Tỉnh ủy Bình Thuận")
     assert meta.type == "Thông báo kết luận"
     assert meta.meeting_date == "2008-05-14"
+
+
+@pytest.mark.parametrize("heading", HEADINGS)
+def test_letter_spaced_heading(vocab, heading):
+    text = normalize_text(read_seed(SEED).replace("\nTHÔNG BÁO\n", f"\n{heading}\n"))
+    layout = split_layout(text)
+    assert layout.heading == "THÔNG BÁO"
+    assert extract_metadata("x", text, vocab, layout).type == "Thông báo kết luận"
 
 
 @pytest.mark.parametrize(

@@ -156,6 +156,8 @@ def _write(path: str, data: bytes) -> str:
         ("xqzt kjhw pfrr mnbv qwty zxcv lkjh gfds poiu ytrr wqaz " * 2, False),
         ("V¨n phßng TØnh ñy th«ng b¸o ý kiÕn kÕt luËn cña Th­êng trùc", False),
         ("Trang 2", False),
+        ("Van phong Tinh uy thong bao y kien ket luan cua Thuong truc Tinh uy de cac dong chi biet. " * 4, False),
+        ("Văn phòng Tỉnh ủy thông báo ý kiến kết luận của Thường trực Tỉnh ủy để các đồng chí biết. " * 4, True),
     ],
 )
 def test_usable_text_layer(text, readable):
