@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
@@ -111,3 +112,48 @@ def test_a_full_rebuild_does_not_convert_unchanged_files_again(tmp_path, monkeyp
     again = build_index(options, load_vocabulary(str(corpus)))
     assert again.full and again.added == 1 and len(calls) == 1
     assert _stored(tmp_path / "ix", "cu")["meta"]["origin"]["format"] == "doc"
+
+
+@needs_libreoffice
+@pytest.mark.slow
+def test_a_word_file_and_its_signed_scan_are_one_notice_read_from_the_word_file(tmp_path, vocab, monkeypatch):
+    from indexer import ocr
+    from tests import scans
+
+    folder = tmp_path / "kho"
+    folder.mkdir()
+    word = write_docx(str(folder / "503-TB-TU.docx"), read_seed(SEED), UNICODE)
+    pdf = officefiles.convert_with_libreoffice(word, "pdf", str(tmp_path))
+    scans.save_scan(scans.make_scan(pdf, str(tmp_path), None, angle=0.5), str(folder / "503-TB-TU.pdf"))
+    recognized = []
+    monkeypatch.setattr(ocr, "recognize", lambda *args: recognized.append(args) or pytest.fail("OCR ran"))
+    report = build_index(BuildOptions(index=str(tmp_path / "ix"), corpus=str(folder)), vocab)
+    assert (report.added, report.skipped, recognized) == (1, [], [])
+    meta = _stored(tmp_path / "ix", "503-TB-TU")["meta"]
+    assert meta["origin"]["method"] == "text" and meta["origin"]["format"] == "docx"
+    assert [(o["name"], o["format"]) for o in meta["originals"]] == [("503-TB-TU.docx", "docx"), ("503-TB-TU.pdf", "pdf")]
+
+
+@pytest.mark.slow
+def test_a_scanned_notice_is_searchable_says_it_was_recognized_and_serves_its_original(tmp_path, vocab):
+    from portal import create_app
+    from tests import scans
+
+    if not (officefiles.have_libreoffice() and shutil.which("tesseract")):
+        pytest.skip("LibreOffice or Tesseract is not installed (make test installs them)")
+    folder = tmp_path / "kho"
+    folder.mkdir()
+    word = write_docx(str(tmp_path / "503.docx"), read_seed("000_0e1e5b514ef6e61b.txt"), UNICODE)
+    pdf = officefiles.convert_with_libreoffice(word, "pdf", str(tmp_path))
+    scan = scans.save_scan(scans.make_scan(pdf, str(tmp_path), None, angle=0.7)[:1], str(folder / "Thông báo Tuy Phong.png"))
+    build_index(BuildOptions(index=str(tmp_path / "ix"), corpus=str(folder)), vocab)
+    client = create_app({"TESTING": True, "INDEX_PATH": str(tmp_path / "ix")}).test_client()
+    hits = client.get("/api/search?q=Tuy Phong").get_json()["hits"]
+    assert [hit["id"] for hit in hits] == ["Thông-báo-Tuy-Phong"]
+    page = client.get(hits[0]["url"]).get_data(as_text=True)
+    assert "nhận dạng từ bản quét" in page
+    originals = client.get(f"/api/doc/{hits[0]['id']}").get_json()["originals"]
+    assert [(o["name"], o["format"]) for o in originals] == [("Thông báo Tuy Phong.png", "png")]
+    with client.get(originals[0]["url"]) as original:
+        assert original.status_code == 200 and original.data == Path(scan).read_bytes()
+        assert original.headers["Content-Type"] == "image/png"
