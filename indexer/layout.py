@@ -84,9 +84,11 @@ def heading_in(line: str) -> str | None:
     for part in columns(line):
         if _HEADING.match(part):
             return part
-    letters = line.split()
-    if len(letters) >= 4 and all(len(letter) == 1 for letter in letters):
-        return _SPACED_HEADINGS.get("".join(letters))
+    words = line.split()
+    if _HEADING.match(" ".join(words)):
+        return " ".join(words)  # "THÔNG     BÁO": its words spread apart like two columns
+    if len(words) >= 4 and all(len(letter) == 1 for letter in words):
+        return _SPACED_HEADINGS.get("".join(words))
     return None
 
 

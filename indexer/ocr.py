@@ -30,6 +30,13 @@ from indexer.rawtext import UnreadableFile
 LANGUAGE = "vie"
 _WHAT = "nhận dạng chữ trên ảnh quét (OCR)"
 _JUNK_CONFIDENCE = 30.0
+# Below this mean word confidence a page may be lying sideways or upside down: ask Tesseract.
+_DOUBTFUL_CONFIDENCE = 60.0
+_LOW_CONFIDENCE = 70.0
+_ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
+# OpenMP's spinning threads make Tesseract several times slower on a busy machine, and a build
+# reads files in parallel anyway: one thread each.
+_ONE_THREAD = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 _ALNUM = re.compile(r"[^\W_]")
 _PAGE_SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)", re.MULTILINE)
 
@@ -103,17 +110,53 @@ def _word_items(tsv: str) -> tuple[list[Item], list[float]]:
     return items, confidences
 
 
-def recognize(image: str, number: int, limits: Limits) -> OcrPage:
-    """Run Tesseract on one prepared page image and lay out its words."""
+def _read_words(image: str, number: int, limits: Limits) -> tuple[list[Item], list[float]]:
     argv = [require_tesseract(), image, "stdout", "-l", LANGUAGE, "--oem", "1", "--psm", "3",
             "--dpi", str(scanprep.TARGET_DPI), "tsv"]
-    # One thread: OpenMP's spinning threads make Tesseract several times slower on a busy machine,
-    # and a build reads files in parallel anyway.
-    done = run_program(argv, limits, _WHAT, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    done = run_program(argv, limits, _WHAT, env=_ONE_THREAD)
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
         raise UnreadableFile(f"{_WHAT} thất bại ở trang {number}: {detail[0][:200]}")
-    items, confidences = _word_items(done.stdout.decode("utf-8", "replace"))
+    return _word_items(done.stdout.decode("utf-8", "replace"))
+
+
+def _doubtful(items: list[Item], confidences: list[float]) -> bool:
+    """Tell whether a page may lie sideways or upside down: words read badly, or standing upright."""
+    if not confidences or statistics.fmean(confidences) < _DOUBTFUL_CONFIDENCE:
+        return True
+    long_words = [item for item in items if len(item.text) >= 3]
+    standing = sum(1 for item in long_words if item.bottom - item.top > 1.2 * (item.x1 - item.x0))
+    return standing > 0.5 * len(long_words)  # Tesseract reads a sideways page as vertical lines
+
+
+def _orientation(image: str, limits: Limits) -> int:
+    """Return how many degrees clockwise Tesseract's orientation detection would turn a page."""
+    argv = [require_tesseract(), image, "stdout", "--psm", "0"]
+    done = run_program(argv, limits, "nhận biết chiều của trang quét", env=_ONE_THREAD)
+    found = _ROTATE.search(done.stdout.decode("utf-8", "replace"))
+    # Too little text to tell ("Too few characters") ends with an error: the page stays as it is.
+    return int(found.group(1)) % 360 if done.returncode == 0 and found else 0
+
+
+def _turn_file(image: str, clockwise: int) -> None:
+    with scanprep.open_image(image) as page:
+        turned = scanprep.turn(page, clockwise)
+    turned.save(image)
+
+
+def recognize(image: str, number: int, limits: Limits) -> OcrPage:
+    """Read one prepared page image with Tesseract (turned upright first if it lies sideways).
+
+    :raise UnreadableFile: Tesseract failed, or went over a limit
+    """
+    items, confidences = _read_words(image, number, limits)
+    if _doubtful(items, confidences):
+        clockwise = _orientation(image, limits)
+        if clockwise in (90, 180, 270):
+            run_isolated(_turn_file, image, clockwise, limits=limits, what="xoay trang quét")
+            turned = _read_words(image, number, limits)
+            if not _doubtful(*turned) or sum(turned[1]) > sum(confidences):
+                items, confidences = turned
     confidence = statistics.fmean(confidences) if confidences else None
     return OcrPage(number, page_text(items), confidence, len(confidences))
 
@@ -144,6 +187,16 @@ def _read_page(source: str, frame: int, number: int, workdir: str, limits: Limit
         os.unlink(target)
 
 
+def _result(pages: list[OcrPage], total: int, warnings: list[str]) -> OcrText:
+    result = OcrText(pages, total, warnings)
+    confidence = result.confidence
+    if confidence is not None and confidence < _LOW_CONFIDENCE:
+        result.warnings.append(
+            f"chữ nhận dạng từ ảnh quét có độ tin cậy thấp ({confidence:.0f}/100): nên đối chiếu với bản gốc"
+        )
+    return result
+
+
 def _capped(numbers: list[int], total: int, limits: Limits) -> tuple[list[int], list[str]]:
     if len(numbers) <= limits.pages:
         return numbers, []
@@ -161,7 +214,7 @@ def ocr_image_file(path: str, limits: Limits) -> OcrText:
     numbers, warnings = _capped(list(range(1, total + 1)), total, limits)
     with tempfile.TemporaryDirectory(prefix="ocr-") as workdir:
         pages = [_read_page(path, number - 1, number, workdir, limits) for number in numbers]
-    return OcrText(pages, total, warnings)
+    return _result(pages, total, warnings)
 
 
 def _page_sizes(path: str, first: int, last: int, limits: Limits) -> dict[int, tuple[float, float]]:
@@ -204,4 +257,4 @@ def ocr_pdf_pages(path: str, page_numbers: list[int], limits: Limits) -> OcrText
                 raise UnreadableFile(f"không chuyển được trang {number} của tệp PDF thành ảnh ({detail})")
             pages.append(_read_page(prefix + ".ppm", 0, number, workdir, limits, dpi=dpi))
             os.unlink(prefix + ".ppm")
-    return OcrText(pages, len(numbers), warnings)
+    return _result(pages, len(numbers), warnings)

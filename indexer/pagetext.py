@@ -106,8 +106,13 @@ def _char_width(items: list[Item]) -> float:
 
 
 def _with_gaps(items: list[Item], char_width: float) -> _Line:
-    """Space the items of one line: one space between words, a run of spaces across a column gap."""
+    """Space the items of one line: one space between words, a run of spaces across a column gap.
+
+    Gaps are measured in the line's own character width when it is wider than the page's: a
+    heading in a larger or letter-spaced font spreads its words further apart.
+    """
     line = _Line(items)
+    char_width = max(char_width, _char_width(items))
     for before, after in zip(items, items[1:]):
         gap = after.x0 - before.x1
         columned = gap > _COLUMN_GAP_CHARS * char_width and not _LIST_MARKER.fullmatch(before.text)

@@ -138,11 +138,21 @@ def prepare(image: Image.Image, dpi: float, binarize: bool = False) -> Image.Ima
         grey = grey.resize(size, Image.Resampling.LANCZOS)
     # Specks read as the dots of Vietnamese marks (the dot below of "ự", "ộ"): a 3x3 median
     # removes them and keeps the marks, which are larger at 300 dpi.
-    grey = grey.filter(ImageFilter.MedianFilter(3))
-    angle = skew_angle(grey)
-    if abs(angle) >= 0.1:
-        grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    grey = straighten(grey.filter(ImageFilter.MedianFilter(3)))
     if binarize:
         values = numpy.asarray(grey)
         grey = Image.fromarray(numpy.where(values < otsu_threshold(values), 0, 255).astype(numpy.uint8))
     return grey
+
+
+def straighten(grey: Image.Image) -> Image.Image:
+    """Rotate a grey page by its estimated skew (white corners), if it has one worth correcting."""
+    angle = skew_angle(grey)
+    if abs(angle) < 0.1:
+        return grey
+    return grey.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+
+
+def turn(grey: Image.Image, clockwise: int) -> Image.Image:
+    """Turn a page scanned sideways or upside down (a multiple of 90 degrees), then straighten it."""
+    return straighten(grey.rotate(-clockwise, expand=True))

@@ -96,6 +96,17 @@ def test_single_page_photo_keeps_the_header_columns(recognized, vocab, expected,
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("clockwise", [90, 180])
+def test_page_scanned_sideways_or_upside_down_is_turned(scanned, tmp_path, clockwise):
+    path = str(tmp_path / "turned.png")
+    with Image.open(scanned[1]["png"]) as page:
+        page.rotate(-clockwise, expand=True).save(path)
+    result = ocr_image_file(path, Limits())
+    assert columns(result.text.split("\n")[0]) == ["TỈNH ỦY BÌNH THUẬN", "ĐẢNG CỘNG SẢN VIỆT NAM"]
+    assert result.confidence > 85 and result.warnings == []
+
+
+@pytest.mark.slow
 def test_typed_pdf_with_a_scanned_signature_page(scanned, tmp_path):
     """The dispatcher's case: text layer for the typed pages, OCR for the signed page only."""
     pdfs, paths = scanned

@@ -30,7 +30,7 @@ SHAPES = {
     "tones misread": (ISSUER, "Số 503-TB/TU       Phan Thiết, ngảy 16 thảng 5 nắm 2008"),
     "gap lost and date wrapped": (ISSUER, "Số 503-TB/TU Phan Thiết, ngày 16 tháng 5\nnăm 2008"),
 }
-HEADINGS = ["T H Ô N G   B Á O", "T H Ô N G B Á O", "THÔNG BÁO"]
+HEADINGS = ["T H Ô N G   B Á O", "T H Ô N G B Á O", "THÔNG BÁO", "THÔNG      BÁO"]
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
