@@ -180,6 +180,21 @@ def _page_count(document) -> int:
     return sum(1 for _ in PDFPage.create_pages(document))
 
 
+def _read_page(interpreter, device, page) -> tuple[str | None, set]:
+    """Return a page's text (None when it has no usable text layer) and the legacy encodings it used."""
+    from pdfminer.psexceptions import PSException
+
+    try:
+        interpreter.process_page(page)
+    except (PSException, ValueError, KeyError, TypeError):  # PSException covers pdfminer's PDF errors
+        return None, set()  # a damaged page: OCR reads what Poppler can still draw of it
+    used: set = set()
+    text = page_text(_page_items(device.get_result(), used))
+    if not used:
+        text = _repair_unnamed_legacy(text, used)
+    return (text, used) if usable(text) else (None, set())
+
+
 def _parse(path: str, max_pages: int) -> PdfText:
     """Read up to ``max_pages`` pages (runs in the isolated child)."""
     from pdfminer.converter import PDFPageAggregator
@@ -197,13 +212,9 @@ def _parse(path: str, max_pages: int) -> PdfText:
         encodings: set = set()
         pages = []
         for page in itertools.islice(PDFPage.create_pages(document), max_pages):
-            interpreter.process_page(page)
-            used: set = set()
-            text = page_text(_page_items(device.get_result(), used))
-            text = _repair_unnamed_legacy(text, used) if not used else text
-            readable = usable(text)
-            pages.append(text if readable else None)
-            encodings |= used if readable else set()
+            text, used = _read_page(interpreter, device, page)
+            pages.append(text)
+            encodings |= used
     if not pages:
         raise UnreadableFile("tệp PDF không có trang nào")
     return _result(pages, max(total, len(pages)), encodings)
