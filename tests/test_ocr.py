@@ -22,6 +22,7 @@ from indexer.ocr import ocr_pdf_pages
 from indexer.pdftext import read_pdf
 from indexer.rawtext import UnreadableFile
 from tests import scans
+from tests import seedpdfs
 from tests.conftest import read_seed
 from tests.conftest import seed_names
 
@@ -39,7 +40,7 @@ def _need_ocr():
 def scanned(tmp_path_factory):
     _need_ocr()
     seeds = {name: read_seed(name) for name in seed_names()}
-    pdfs = scans.seed_pdfs(str(tmp_path_factory.mktemp("pdfs")), seeds)
+    pdfs = seedpdfs.seed_pdfs(str(tmp_path_factory.mktemp("pdfs")), seeds)
     return pdfs, scans.seed_scans(str(tmp_path_factory.mktemp("scans")), seeds, pdfs)
 
 
