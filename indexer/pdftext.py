@@ -49,15 +49,21 @@ class PdfText:
 
 
 def _chars(container):
-    """Yield the upright characters of a pdfminer layout object, figures included, in stream order."""
+    """Yield the characters of a pdfminer layout object, figures included, in stream order."""
     from pdfminer.layout import LTChar
 
     for obj in container:
         if isinstance(obj, LTChar):
-            if obj.upright:
-                yield obj
+            yield obj
         elif hasattr(obj, "__iter__"):
             yield from _chars(obj)
+
+
+def _standing(char) -> bool:
+    """Tell whether a character stands upright and reads left to right (pdfminer's ``upright``
+    also takes text turned upside down)."""
+    a, b, _, d = char.matrix[:4]
+    return a > 0 and d > 0 and abs(b) <= 0.1 * a
 
 
 def _same_word(previous, char, spaced: bool) -> bool:
@@ -106,7 +112,7 @@ def _convert_word(chars, encodings: set) -> str:
 def _page_items(ltpage, encodings: set) -> list[Item]:
     height = ltpage.y1
     items = []
-    for word in _words(_chars(ltpage)):
+    for word in _words(c for c in _chars(ltpage) if _standing(c)):
         items.append(Item(
             x0=min(c.x0 for c in word), x1=max(c.x1 for c in word),
             top=height - max(c.y1 for c in word), bottom=height - min(c.y0 for c in word),
@@ -180,16 +186,36 @@ def _page_count(document) -> int:
     return sum(1 for _ in PDFPage.create_pages(document))
 
 
+def _interpret(interpreter, device, page):
+    """Lay out a page's characters, turned so that most of them stand upright.
+
+    A page's /Rotate turns it for display; text drawn already turned in the page's own space
+    (a landscape page, a page rotated after typing) reads upright at another quarter turn.
+    """
+    best, upright = None, -1
+    for quarter in range(4):
+        interpreter.process_page(page)
+        layout = device.get_result()
+        chars = list(_chars(layout))
+        standing = sum(1 for char in chars if _standing(char))
+        if standing > upright:
+            best, upright = layout, standing
+        if standing >= 0.5 * len(chars):
+            break
+        page.rotate = (page.rotate + 90) % 360
+    return best
+
+
 def _read_page(interpreter, device, page) -> tuple[str | None, set]:
     """Return a page's text (None when it has no usable text layer) and the legacy encodings it used."""
     from pdfminer.psexceptions import PSException
 
     try:
-        interpreter.process_page(page)
+        layout = _interpret(interpreter, device, page)
     except (PSException, ValueError, KeyError, TypeError):  # PSException covers pdfminer's PDF errors
         return None, set()  # a damaged page: OCR reads what Poppler can still draw of it
     used: set = set()
-    text = page_text(_page_items(device.get_result(), used))
+    text = page_text(_page_items(layout, used))
     if not used:
         text = _repair_unnamed_legacy(text, used)
     return (text, used) if usable(text) else (None, set())

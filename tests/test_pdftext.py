@@ -83,6 +83,19 @@ def test_legacy_pdf_carries_legacy_font_names(pdfs):
     assert {".VnTime", ".VnTimeH", "VNI-Times"} <= names
 
 
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_pages_turned_for_display_read_the_same(pdfs, tmp_path, degrees):
+    from pypdf import PdfWriter
+
+    source = pdfs[("004_abab5fe7c577bb0b.txt", "legacy")]
+    writer = PdfWriter(clone_from=source)
+    for page in writer.pages:
+        page.rotate(degrees)  # /Rotate: the text is drawn upright in the page's own space
+    path = str(tmp_path / "turned.pdf")
+    writer.write(path)
+    assert pdf_text(path) == pdf_text(source)
+
+
 def test_page_cap_reads_the_first_pages_and_says_so(pdfs, tmp_path):
     from pypdf import PdfWriter
 
