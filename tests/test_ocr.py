@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import subprocess
 
 import numpy
 import pytest
@@ -105,6 +106,21 @@ def test_page_scanned_sideways_or_upside_down_is_turned(scanned, tmp_path, clock
     result = ocr_image_file(path, Limits())
     assert columns(result.text.split("\n")[0]) == ["TỈNH ỦY BÌNH THUẬN", "ĐẢNG CỘNG SẢN VIỆT NAM"]
     assert result.confidence > 85 and result.warnings == []
+
+
+@pytest.mark.slow
+def test_scanners_text_layer_is_kept_in_vietnamese_and_replaced_otherwise(scanned, tmp_path):
+    """A scanner's searchable PDF: its invisible OCR layer is used only when it reads as Vietnamese."""
+    pdfs, paths = scanned
+    reference = read_pdf(pdfs[(SEED_004, "unicode")], Limits()).pages[0]
+    for language, usable in (("eng", False), ("vie", True)):
+        base = str(tmp_path / language)
+        subprocess.run(["tesseract", paths["png"], base, "-l", language, "pdf"], check=True, capture_output=True,
+                       env={**os.environ, "OMP_THREAD_LIMIT": "1"}, timeout=120)
+        layer = read_pdf(base + ".pdf", Limits())
+        assert layer.missing == ([] if usable else [1]), language
+        if usable:
+            assert scans.agreement(layer.pages[0], reference) >= 0.97
 
 
 @pytest.mark.slow

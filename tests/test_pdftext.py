@@ -172,6 +172,10 @@ def _write(path: str, data: bytes) -> str:
         ("Trang 2", False),
         ("Van phong Tinh uy thong bao y kien ket luan cua Thuong truc Tinh uy de cac dong chi biet. " * 4, False),
         ("Văn phòng Tỉnh ủy thông báo ý kiến kết luận của Thường trực Tỉnh ủy để các đồng chí biết. " * 4, True),
+        # A scanner's OCR layer made without the Vietnamese model (Tesseract's English, seed 004).
+        ("Sau khi nghe dai dién Thu@ng true Dang uy khéi Doanh nghiép bdo cdo tinh hinh va y kién phat biéu "
+         "ctia cdc déng chi tham du budi lam viéc, dong chi Lé Tién Phong I- Danh gia tinh hinh thu hién "
+         "nhiém vu 4 thang dau nam 2008:", False),
     ],
 )
 def test_usable_text_layer(text, readable):
