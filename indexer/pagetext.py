@@ -17,6 +17,7 @@ _COLUMN_GAP_CHARS = 3.0
 _PARAGRAPH_PITCH = 1.35
 _BLANK_PITCH = 1.75
 _MAX_INDENT_CHARS = 10
+_NEAR_LINES = 4  # lines either side that set a line's margins
 _LIST_MARKER = re.compile(
     r"^(?:\d{1,2}(?:[.,]\d{1,2})*\s?[.)/-]|[IVXLC]{1,5}\s?[.)/-]|[a-zđ][.)]|[-–—+•*▪●○◦·]|\(\d{1,2}\)|\([a-zđ]\))"
 )
@@ -154,15 +155,25 @@ class _Frame:
     char_width: float
 
 
-def _frame(lines: list[_Line], char_width: float) -> _Frame:
-    plain = [line for line in lines if not line.columned] or lines
-    wide = [line for line in plain if len(line.items) >= 2] or plain
-    return _Frame(
-        left=min(line.x0 for line in wide),
-        right=max(line.x1 for line in plain),
-        pitch=_pitch(lines, _em(lines)),
-        char_width=char_width,
-    )
+def _frames(lines: list[_Line], char_width: float) -> list[_Frame]:
+    """Return the frame around each line: margins of the lines near it, the page's pitch.
+
+    Near, not page-wide: a text layer made from a skewed scan drifts a few points across a page.
+    """
+    pitch = _pitch(lines, _em(lines))
+    plain = [index for index, line in enumerate(lines) if not line.columned] or list(range(len(lines)))
+    wide = [index for index in plain if len(lines[index].items) >= 2] or plain
+    frames = []
+    for index in range(len(lines)):
+        near_wide = [i for i in wide if abs(i - index) <= _NEAR_LINES] or wide
+        near_plain = [i for i in plain if abs(i - index) <= _NEAR_LINES] or plain
+        frames.append(_Frame(
+            left=min(lines[i].x0 for i in near_wide),
+            right=max(lines[i].x1 for i in near_plain),
+            pitch=pitch,
+            char_width=char_width,
+        ))
+    return frames
 
 
 def _continues(previous: _Line, line: _Line, frame: _Frame) -> bool:
@@ -195,9 +206,9 @@ def page_text(items: list[Item]) -> str:
     lines = _drop_page_numbers([_with_gaps(group, char_width) for group in _group_lines(items)])
     if not lines:
         return ""
-    frame = _frame(lines, char_width)
+    frames = _frames(lines, char_width)
     out = [lines[0].text()]
-    for previous, line in zip(lines, lines[1:]):
+    for previous, line, frame in zip(lines, lines[1:], frames[1:]):
         if _continues(previous, line, frame):
             # A line broken after a hyphen ("35-" / "CT/TU") is one word; Vietnamese never hyphenates.
             attached = previous.items[-1].text.endswith("-") and len(previous.items[-1].text) > 1
