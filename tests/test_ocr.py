@@ -76,7 +76,7 @@ def test_scan_reads_as_the_seed(recognized, scanned, name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", seed_names())
-def test_metadata_from_scan(recognized, vocab, expected, name):
+def test_metadata_from_scan(expected, vocab, recognized, name):
     checks = scans.metadata_checks(expected[name], _metadata(vocab, name, recognized[name].text))
     failed = [check for check in checks if not check[1]]
     # One letter's mark may be lost under a stamp (seed 004's signer is read "Huynh"), never a
@@ -87,7 +87,7 @@ def test_metadata_from_scan(recognized, vocab, expected, name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("key", ["png", "jpeg"])
-def test_single_page_photo_keeps_the_header_columns(recognized, vocab, expected, key):
+def test_single_page_photo_keeps_the_header_columns(expected, vocab, recognized, key):
     result = recognized[key]
     assert (len(result.pages), result.pages_total) == (1, 1)
     lines = result.text.split("\n")

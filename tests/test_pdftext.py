@@ -51,7 +51,7 @@ def test_text_layer_reads_as_the_seed(pdfs, name, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", seed_names())
-def test_metadata_from_pdf_matches_expected(pdfs, vocab, expected, name, kind):
+def test_metadata_from_pdf_matches_expected(expected, vocab, pdfs, name, kind):
     text = normalize_text(pdf_text(pdfs[(name, kind)]))
     meta = extract_metadata(name[:-4], text, vocab, split_layout(text)).as_dict()
     failed = [check for check in scans.metadata_checks(expected[name], meta) if not check[1]]
