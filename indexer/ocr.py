@@ -3,7 +3,9 @@
 Pages are rasterized by Poppler's pdftoppm at 300 dpi, prepared by ``indexer.scanprep`` in an
 isolated child (Pillow decodes untrusted images there), read by Tesseract's Vietnamese model,
 and Tesseract's word boxes are laid out by ``indexer.pagetext`` so that header columns and
-paragraphs come out as the layout reader expects. Every step runs under the file's limits.
+paragraphs come out as the layout reader expects. Each step (rasterizing, preparing or reading
+one page) runs under the file's time and memory limits on its own; pages beyond the page limit
+are left out with a warning.
 """
 
 import csv
@@ -34,9 +36,6 @@ _JUNK_CONFIDENCE = 30.0
 _DOUBTFUL_CONFIDENCE = 60.0
 _LOW_CONFIDENCE = 70.0
 _ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
-# OpenMP's spinning threads make Tesseract several times slower on a busy machine, and a build
-# reads files in parallel anyway: one thread each.
-_ONE_THREAD = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 _ALNUM = re.compile(r"[^\W_]")
 _PAGE_SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)", re.MULTILINE)
 
@@ -110,10 +109,16 @@ def _word_items(tsv: str) -> tuple[list[Item], list[float]]:
     return items, confidences
 
 
+def _one_thread() -> dict[str, str]:
+    """Return the environment for Tesseract: one thread (OpenMP's spinning threads make it several
+    times slower on a busy machine, and a build reads files in parallel anyway)."""
+    return {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
 def _read_words(image: str, number: int, limits: Limits) -> tuple[list[Item], list[float]]:
     argv = [require_tesseract(), image, "stdout", "-l", LANGUAGE, "--oem", "1", "--psm", "3",
             "--dpi", str(scanprep.TARGET_DPI), "tsv"]
-    done = run_program(argv, limits, _WHAT, env=_ONE_THREAD)
+    done = run_program(argv, limits, _WHAT, env=_one_thread())
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
         raise UnreadableFile(f"{_WHAT} thất bại ở trang {number}: {detail[0][:200]}")
@@ -132,7 +137,7 @@ def _doubtful(items: list[Item], confidences: list[float]) -> bool:
 def _orientation(image: str, limits: Limits) -> int:
     """Return how many degrees clockwise Tesseract's orientation detection would turn a page."""
     argv = [require_tesseract(), image, "stdout", "--psm", "0"]
-    done = run_program(argv, limits, "nhận biết chiều của trang quét", env=_ONE_THREAD)
+    done = run_program(argv, limits, "nhận biết chiều của trang quét", env=_one_thread())
     found = _ROTATE.search(done.stdout.decode("utf-8", "replace"))
     # Too little text to tell ("Too few characters") ends with an error: the page stays as it is.
     return int(found.group(1)) % 360 if done.returncode == 0 and found else 0

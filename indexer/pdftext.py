@@ -24,6 +24,7 @@ MIN_PAGE_LETTERS = 20
 # Share of words that must look like Vietnamese syllables, numbers or codes on a readable page.
 _MIN_WORD_SHARE = 0.6
 _MAX_CID_SHARE = 0.05
+# A page of at least this many words must read as Vietnamese: syllables, four in five marked.
 _JUDGED_WORDS = 40
 _MIN_SYLLABLES = 0.8
 _MIN_MARKED = 0.3
@@ -139,8 +140,7 @@ def usable(text: str) -> bool:
 
 def _plausible(word: str) -> bool:
     """A Vietnamese syllable, a number, or a code in capitals (``503-TB/TU``, ``UBND``)."""
-    lower = word.lower()
-    return legacy.is_syllable(lower) or not any(c.islower() for c in word) or lower.isdigit()
+    return legacy.is_syllable(word.lower()) or not any(c.islower() for c in word)
 
 
 def _repair_unnamed_legacy(text: str, encodings: set) -> str:
