@@ -1,7 +1,9 @@
 """PDFs and scans: the text layer where a page has one, OCR for the pages that have none."""
 
 from indexer import formats
+from indexer.limits import LimitExceeded
 from indexer.limits import Limits
+from indexer.limits import MissingProgram
 from indexer.ocr import OcrText
 from indexer.ocr import ocr_image_file
 from indexer.ocr import ocr_pdf_pages
@@ -11,6 +13,7 @@ from indexer.rawtext import METHOD_OCR
 from indexer.rawtext import METHOD_TEXT
 from indexer.rawtext import Origin
 from indexer.rawtext import RawText
+from indexer.rawtext import UnreadableFile
 
 
 def _from_ocr(kind: str, ocr: OcrText, pages_total: int, warnings: list[str]) -> RawText:
@@ -26,7 +29,12 @@ def read_pdf_or_scan(path: str, kind: str, limits: Limits) -> RawText:
     :raise indexer.rawtext.UnreadableFile: damaged, protected, a converter missing, or over a limit
     """
     if kind != formats.PDF:
-        ocr = ocr_image_file(path, limits)
+        try:
+            ocr = ocr_image_file(path, limits)
+        except (LimitExceeded, MissingProgram):
+            raise
+        except UnreadableFile as exc:
+            raise UnreadableFile(f"ảnh {kind.upper()}: {exc}") from None
         return _from_ocr(kind, ocr, ocr.pages_total, [])
     pdf = read_pdf(path, limits)
     missing = pdf.missing

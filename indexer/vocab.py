@@ -7,6 +7,7 @@ import os
 import re
 import tomllib
 
+from indexer.normalize import fold_accents
 from indexer.normalize import match_key
 from indexer.normalize import normalize_line
 
@@ -81,6 +82,16 @@ class Vocabulary:
         return {match_key(alias): name for name, others in self.people.items() for alias in (name, *others)}
 
     @functools.cached_property
+    def _folded_people(self) -> dict[str, str | None]:
+        """Names without marks -> the one person they can be (None when two people share them)."""
+        folded: dict[str, str | None] = {}
+        for key, name in self._person_aliases.items():
+            other = folded.setdefault(fold_accents(key), name)
+            if other != name:
+                folded[fold_accents(key)] = None
+        return folded
+
+    @functools.cached_property
     def _topic_matcher(self) -> tuple[re.Pattern, dict[str, list[int]]]:
         owners: dict[str, list[int]] = {}
         for index, topic in enumerate(self.topics):
@@ -115,6 +126,10 @@ class Vocabulary:
         key = match_key(name)
         if key in self._person_aliases:
             return self._person_aliases[key]
+        # A mark lost to OCR or typed without ("Huynh Đa Trung") still names a known person.
+        known = self._folded_people.get(fold_accents(key))
+        if known:
+            return known
         return " ".join(word[:1].upper() + word[1:] for word in key.split())
 
     def topic_scores(self, title: str, body: str) -> dict[str, int]:

@@ -78,11 +78,8 @@ def test_scan_reads_as_the_seed(recognized, scanned, name):
 @pytest.mark.parametrize("name", seed_names())
 def test_metadata_from_scan(expected, vocab, recognized, name):
     checks = scans.metadata_checks(expected[name], _metadata(vocab, name, recognized[name].text))
-    failed = [check for check in checks if not check[1]]
-    # One letter's mark may be lost under a stamp (seed 004's signer is read "Huynh"), never a
-    # header field, and never more than one check.
-    assert len(failed) <= 1, failed
-    assert not [check for check in failed if check[0] in HEADER_FIELDS], failed
+    # A mark lost under the stamp (seed 004's signer read "Huynh") is mended by the people vocabulary.
+    assert [check for check in checks if not check[1]] == []
 
 
 @pytest.mark.slow

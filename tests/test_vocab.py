@@ -57,3 +57,15 @@ def test_broken_vocabulary_names_the_file(tmp_path, content, message):
     with pytest.raises(VocabularyError, match=message) as info:
         load_vocabulary(str(tmp_path))
     assert "topics.toml" in str(info.value)
+
+
+def test_a_known_name_with_a_mark_lost_is_still_that_person(vocab, tmp_path):
+    from indexer.vocab import load_vocabulary
+
+    assert vocab.canonical_person("Huynh Đa Trung") == "Huỳnh Đa Trung"  # OCR dropped the mark
+    assert vocab.canonical_person("huynh da trung") == "Huỳnh Đa Trung"
+    assert vocab.canonical_person("Nguyen Van Binh") == "Nguyen Van Binh"  # nobody known: kept as written
+    (tmp_path / "people.toml").write_text(
+        '[[person]]\nname = "Lê Văn Hà"\naliases = []\n[[person]]\nname = "Lê Văn Hạ"\naliases = []\n', encoding="utf-8")
+    ambiguous = load_vocabulary(str(tmp_path))
+    assert ambiguous.canonical_person("Le Van Ha") == "Le Van Ha"
