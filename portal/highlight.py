@@ -35,7 +35,8 @@ def match_spans(text: str, phrases: list[Phrase]) -> list[tuple[int, int]]:
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        if merged and start <= merged[-1][1]:
+        # Matched syllables one space apart ("kinh tế", "doanh nghiệp") are one mark: one word.
+        if merged and (start <= merged[-1][1] or (start == merged[-1][1] + 1 and text[start - 1] == " ")):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))

@@ -1,7 +1,10 @@
 """Query understanding: what a user typed becomes a structured, engine-neutral query.
 
 Syntax (any string is accepted; what does not parse is read as plain words):
-  words            every syllable must appear (typed without diacritics: any accents match)
+  words            every syllable must appear
+  marks            a query with a Vietnamese mark anywhere is typed with marks: every syllable is
+                   taken as typed ("kinh tế" is not "kính tế"); a query without any mark matches
+                   every accented form of each syllable ("dang vien" finds "đảng viên")
   "a phrase"       the syllables in this order
   -word -"phrase"  must not appear
   a OR b           either (also ``HOẶC``)
@@ -39,19 +42,18 @@ _NUMBER = re.compile(
 class Phrase:
     """Syllables that must appear in this order.
 
-    ``exact`` when every syllable was typed with its diacritics; otherwise the phrase matches any
-    accents and ``syllables`` are folded (``dang vien`` finds ``đảng viên``).
+    ``exact`` when the query was typed with marks: each syllable as typed. Otherwise the phrase
+    matches any accents and ``syllables`` are folded (``dang vien`` finds ``đảng viên``).
     """
 
     syllables: tuple[str, ...]
     exact: bool
 
     @classmethod
-    def from_text(cls, text: str) -> "Phrase | None":
+    def from_text(cls, text: str, exact: bool) -> "Phrase | None":
         syllables = tuple(s.lower() for s in _SYLLABLE.findall(text))
         if not syllables:
             return None
-        exact = all(has_diacritics(s) or s.isdigit() for s in syllables)
         return cls(syllables if exact else tuple(fold_accents(s) for s in syllables), exact)
 
     @property
@@ -107,9 +109,12 @@ def parse_query(raw: str) -> ParsedQuery:
     query.text = text
     if _NUMBER.match(text):
         query.number_key = ref_key(text)
+    items = list(_read_items(text))
+    # One mark anywhere in the words (not in field filters) says the user types with marks.
+    marked = any(has_diacritics(value) for _, field, value, _ in items if not field)
     join_next = False
     plain = []
-    for negated, field, value, quoted in _read_items(text):
+    for negated, field, value, quoted in items:
         if not quoted and not field and value in _OR_WORDS:
             join_next = bool(query.required)
             continue
@@ -118,7 +123,7 @@ def parse_query(raw: str) -> ParsedQuery:
                 query.filters.setdefault(FIELD_PREFIXES[field], []).append(value.strip())
             continue
         # A quoted phrase, or a token such as "503-TB/TU", keeps its syllables together.
-        phrase = Phrase.from_text(value)
+        phrase = Phrase.from_text(value, marked)
         if phrase is None:
             continue
         if negated:

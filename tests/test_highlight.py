@@ -1,3 +1,6 @@
+from markupsafe import Markup
+
+from portal.highlight import mark
 from portal.highlight import match_spans
 from portal.highlight import snippet
 from portal.query import parse_query
@@ -8,7 +11,7 @@ TEXT = "Đảng ủy khối Doanh nghiệp <b>phát triển</b> đảng viên m�
 def test_spans_follow_diacritics_rules():
     exact = match_spans(TEXT, parse_query("doanh nghiệp").phrases())
     folded = match_spans(TEXT, parse_query("dang").phrases())
-    assert [TEXT[a:b] for a, b in exact] == ["Doanh", "nghiệp", "doanh", "nghiệp"]
+    assert [TEXT[a:b] for a, b in exact] == ["Doanh nghiệp", "doanh nghiệp"]
     assert [TEXT[a:b] for a, b in folded] == ["Đảng", "đảng"]
 
 
@@ -20,7 +23,7 @@ def test_phrase_spans_cover_the_whole_phrase():
 
 def test_snippet_escapes_everything_but_marks():
     html = str(snippet(TEXT, parse_query("phát triển").phrases()))
-    assert "<mark>phát</mark> <mark>triển</mark>" in html
+    assert "<mark>phát triển</mark>" in html
     assert "&lt;b&gt;" in html and "<b>" not in html
 
 
@@ -35,3 +38,17 @@ def test_snippet_fragments_do_not_repeat_text():
     html = str(snippet(text, parse_query("đảng viên").phrases()))
     assert html.count("<mark>đảng</mark>") <= 4
     assert html.count("…") >= 2
+
+
+def test_a_query_with_marks_highlights_only_the_forms_typed():
+    parsed = parse_query("kinh tế")
+    text = "Phát triển kinh tế, kính trọng và kinh nghiệm tế bào"
+    assert mark(text, match_spans(text, parsed.phrases())) == Markup(
+        "Phát triển <mark>kinh tế</mark>, kính trọng và <mark>kinh</mark> nghiệm <mark>tế</mark> bào")
+
+
+def test_adjacent_matched_syllables_are_one_mark_but_not_across_punctuation():
+    parsed = parse_query("doanh nghiep")
+    text = "Doanh nghiệp. Doanh, nghiệp"
+    assert mark(text, match_spans(text, parsed.phrases())) == Markup(
+        "<mark>Doanh nghiệp</mark>. <mark>Doanh</mark>, <mark>nghiệp</mark>")

@@ -14,12 +14,17 @@ def P(text, exact):
     [
         ("ket luan tuy phong", [(P("ket", False),), (P("luan", False),), (P("tuy", False),), (P("phong", False),)], [], {}, None),
         ("kết luận", [(P("kết", True),), (P("luận", True),)], [], {}, None),
-        ('"đảng viên" -"Tuy Phong"', [(P("đảng viên", True),)], [P("tuy phong", False)], {}, None),
-        ('"ket luận"', [(P("ket luan", False),)], [], {}, None),  # one plain syllable widens the phrase
+        ('"đảng viên" -"Tuy Phong"', [(P("đảng viên", True),)], [P("tuy phong", True)], {}, None),
+        # One mark anywhere: every syllable as typed ("kinh" is not "kính", "so" not "số").
+        ('"ket luận"', [(P("ket luận", True),)], [], {}, None),
+        ("kinh tế", [(P("kinh", True),), (P("tế", True),)], [], {}, None),
+        ('"trong số" so', [(P("trong số", True),), (P("so", True),)], [], {}, None),
+        ('"trong so"', [(P("trong so", False),)], [], {}, None),
+        ('signer:"Lê Tấn Lai" dang', [(P("dang", False),)], [], {"signer": ["Lê Tấn Lai"]}, None),  # filters do not count
         ("dân vận OR mặt trận", [(P("dân", True),), (P("vận", True), P("mặt", True)), (P("trận", True),)], [], {}, None),
         ("503-TB/TU", [(P("503 tb tu", False),)], [], {}, "503 tb tu"),
         ("503/TB-TU", [(P("503 tb tu", False),)], [], {}, "503 tb tu"),
-        ("503 TB TU", [(P("503", True),), (P("tb", False),), (P("tu", False),)], [], {}, "503 tb tu"),
+        ("503 TB TU", [(P("503", False),), (P("tb", False),), (P("tu", False),)], [], {}, "503 tb tu"),
         ('signer:"Lê Tấn Lai" năm:2014 đơnvị:tuy', [], [], {"signer": ["Lê Tấn Lai"], "year": ["2014"], "unit": ["tuy"]}, None),
         ("đảng:viên", [(P("đảng viên", True),)], [], {}, None),  # not a field: read as words
         ('((( """ ]]', [], [], {}, None),
