@@ -1,7 +1,8 @@
 """Search parameters: read from a URL, normalized, and written back in one canonical form.
 
 The parameters, in their fixed order (SPEC): q, year, signer, unit, topic, chair, type, from, to,
-sort, page. Facet parameters repeat for several values (OR within a facet). Empty values and
+sort, match, page. ``match=tat-ca`` asks for notices holding every word, even when they are few
+(by default too few such notices bring in those holding most of the words). Facet parameters repeat for several values (OR within a facet). Empty values and
 defaults never appear in a canonical URL.
 """
 
@@ -13,7 +14,8 @@ from indexer.dates import make_date
 from indexer.normalize import normalize_line
 from indexer.schema import UNDATED
 
-ORDER = ("q", "year", "signer", "unit", "topic", "chair", "type", "from", "to", "sort", "page")
+ORDER = ("q", "year", "signer", "unit", "topic", "chair", "type", "from", "to", "sort", "match", "page")
+ALL_WORDS = "tat-ca"
 FACETS = ("year", "signer", "unit", "topic", "chair", "type")
 SORTS = ("phu-hop", "moi-nhat", "cu-nhat")
 PER_PAGE = 20
@@ -51,6 +53,7 @@ class SearchParams:
     date_from: str | None = None
     date_to: str | None = None
     sort: str = ""
+    all_words: bool = False
     page: int = 1
     problems: tuple[str, ...] = dataclasses.field(default=(), compare=False)
 
@@ -75,6 +78,8 @@ class SearchParams:
             pairs.append(("to", self.date_to))
         if self.sort and self.sort != ("phu-hop" if self.q else "moi-nhat"):
             pairs.append(("sort", self.sort))
+        if self.all_words and self.q:
+            pairs.append(("match", ALL_WORDS))
         if self.page > 1:
             pairs.append(("page", str(self.page)))
         return pairs
@@ -128,5 +133,6 @@ def parse_params(args) -> SearchParams:
         page = MAX_PAGE
     return SearchParams(
         q=normalize_line(args.get("q") or "")[:500], date_from=dates["from"], date_to=dates["to"],
-        sort=sort, page=max(page, 1), problems=tuple(problems), **facets,
+        sort=sort, all_words=(args.get("match") or "").strip() == ALL_WORDS, page=max(page, 1),
+        problems=tuple(problems), **facets,
     )

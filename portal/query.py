@@ -48,13 +48,14 @@ class Phrase:
 
     syllables: tuple[str, ...]
     exact: bool
+    typed: str = dataclasses.field(default="", compare=False)  # as the user wrote it, for messages
 
     @classmethod
     def from_text(cls, text: str, exact: bool) -> "Phrase | None":
         syllables = tuple(s.lower() for s in _SYLLABLE.findall(text))
         if not syllables:
             return None
-        return cls(syllables if exact else tuple(fold_accents(s) for s in syllables), exact)
+        return cls(syllables if exact else tuple(fold_accents(s) for s in syllables), exact, text)
 
     @property
     def text(self) -> str:

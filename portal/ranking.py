@@ -32,15 +32,40 @@ TITLE_TOGETHER_BONUS = 5.0
 RERANK_CANDIDATES = 100
 NUMBER_BONUS = 1000.0
 CITES_BONUS = 50.0
+# When too few notices hold every word, the share of the words' weight a notice holds ranks it
+# first, BM25 within equal shares: a notice missing a rare word comes after all that hold it.
+COVERAGE_WEIGHT = 500.0
+# "Most of the words": more than half their weight, or the best any notice reaches when none does.
+MOST_OF = 0.5 + 1e-4
 
 
 @dataclasses.dataclass
 class Evaluation:
-    """The documents a query's text matches (None: it asks for no text) and their scores."""
+    """The documents a query's text matches (None: it asks for no text) and their scores.
+
+    ``loose`` holds each plain word of the query and the documents holding it; ``relaxed`` the
+    documents holding the strict parts (phrases, exclusions) and at least one of those words.
+    """
 
     matched: np.ndarray | None
     scores: np.ndarray | None
     late: bool = False
+    loose: list[tuple[Phrase, np.ndarray]] = dataclasses.field(default_factory=list)
+    relaxed: np.ndarray | None = None
+
+    def most_words(self, arrays: DocArrays) -> "Evaluation":
+        """The evaluation where notices holding most of the words match (rare words weigh more)."""
+        weights = [(math.log(1 + arrays.doc_count / held), mask) for _, mask in self.loose
+                   if (held := int(np.count_nonzero(mask & arrays.live)))]
+        total = sum(weight for weight, _ in weights) or 1.0
+        coverage = np.zeros(arrays.size, dtype=np.float32)
+        for weight, mask in weights:
+            coverage[mask] += weight / total
+        candidates = self.relaxed & arrays.live
+        best = float(coverage[candidates].max()) if candidates.any() else 0.0
+        matched = self.relaxed & (coverage >= min(MOST_OF, best - 1e-6))
+        scores = self.scores + COVERAGE_WEIGHT * coverage
+        return dataclasses.replace(self, matched=matched, scores=scores, relaxed=None)
 
 
 def _forms(arrays: DocArrays, phrase: Phrase) -> list[tuple[str, ...]]:
@@ -123,25 +148,50 @@ class _Matcher:
         return self.arrays.mask(self.arrays.postings(field, text)[0])
 
 
-def _matches(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray | None:
-    arrays = matcher.arrays
-    matched = None
+def _is_loose(group: tuple[Phrase, ...]) -> bool:
+    """A plain word (not a quoted phrase, not an OR): it may be left out when too few notices hold all."""
+    return len(group) == 1 and len(group[0].syllables) == 1
+
+
+def _and(a: np.ndarray | None, b: np.ndarray) -> np.ndarray:
+    return b if a is None else a & b
+
+
+def _finish(matcher: _Matcher, parsed: ParsedQuery, matched: np.ndarray | None, numbered) -> np.ndarray | None:
+    """Add the notices the query's number names, take out the excluded ones."""
+    if numbered is not None:
+        matched = numbered if matched is None else matched | numbered
+    if matched is None and parsed.excluded:
+        matched = matcher.arrays.live.copy()
+    for phrase in parsed.excluded if matched is not None else ():
+        matched &= ~matcher.phrase(phrase)
+    return matched
+
+
+def _matches(matcher: _Matcher, parsed: ParsedQuery) -> tuple[np.ndarray | None, np.ndarray | None, list]:
+    """Return the documents holding every part, those holding the strict parts and some word, and the words."""
+    strict, loose = None, []
     for group in parsed.required:
-        alternatives = np.zeros(arrays.size, dtype=bool)
+        alternatives = np.zeros(matcher.arrays.size, dtype=bool)
         for phrase in group:
             alternatives |= matcher.phrase(phrase)
-        matched = alternatives if matched is None else matched & alternatives
+        if _is_loose(group):
+            loose.append((group[0], alternatives))
+        else:
+            strict = _and(strict, alternatives)
+    matched = strict
+    for _, mask in loose:
+        matched = _and(matched, mask)
+    relaxed = None
+    held = [mask for _, mask in loose if mask.any()]
+    if len(loose) >= 2 and held:
+        relaxed = _and(strict, np.logical_or.reduce(held))
+    numbered = None
     if parsed.number_key:
         numbered = matcher.term("number_key", parsed.number_key) | matcher.term("cites", parsed.number_key)
-        matched = numbered if matched is None else matched | numbered
-    if matched is not None:
-        for phrase in parsed.excluded:
-            matched &= ~matcher.phrase(phrase)
-    elif parsed.excluded:
-        matched = arrays.live.copy()
-        for phrase in parsed.excluded:
-            matched &= ~matcher.phrase(phrase)
-    return matched
+    if relaxed is not None:
+        relaxed = _finish(matcher, parsed, relaxed, numbered)
+    return _finish(matcher, parsed, matched, numbered), relaxed, loose
 
 
 def _scores(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray:
@@ -166,9 +216,9 @@ def _scores(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray:
 def evaluate(arrays: DocArrays, parsed: ParsedQuery, budget: float) -> Evaluation:
     """Match and score a parsed query; phrase checks stop (and say so) past ``budget`` seconds."""
     matcher = _Matcher(arrays, time.monotonic() + budget)
-    matched = _matches(matcher, parsed)
+    matched, relaxed, loose = _matches(matcher, parsed)
     scores = _scores(matcher, parsed) if parsed.required or parsed.number_key else None
-    return Evaluation(matched, scores, matcher.late)
+    return Evaluation(matched, scores, matcher.late, loose, relaxed)
 
 
 def _together(parsed: ParsedQuery) -> re.Pattern | None:

@@ -3,7 +3,8 @@
 Views call :func:`search`, :func:`get_doc`, :func:`get_originals`, :func:`browse_years` and
 :func:`browse_year`; each returns plain data (dicts, lists, strings, Markup snippets) that HTML and
 JSON views render alike. A larger deployment can put another engine behind these five functions. :func:`recall` and
-:func:`remember` keep whole answers to repeated links for as long as the generation is served.
+:func:`remember` keep whole answers to repeated links for as long as the generation is served;
+:func:`generation_tag` names that generation, for HTTP validators.
 """
 
 import contextlib
@@ -15,6 +16,7 @@ from whoosh import query as wq
 from indexer.refs import ref_key
 from portal import engine
 from portal import ranking
+from portal.citation import cite
 from portal.engine import FACET_FIELDS
 from portal.engine import WhooshEngine
 from portal.highlight import snippet
@@ -78,13 +80,15 @@ def _facet_counts(generation, params: SearchParams, base: np.ndarray, selections
     return facets
 
 
-def _hit(stored: dict, parsed) -> dict:
+def _hit(stored: dict, parsed, missing: list[str]) -> dict:
     meta = stored["meta"]
     return {
+        "missing": missing,
         "id": meta["id"], "title": meta.get("title") or meta["id"], "date": meta.get("date"),
         "number": meta.get("number"), "type": meta.get("type"), "signer": meta.get("signer"),
         "chair": meta.get("chair"), "units": meta.get("units", []), "topics": meta.get("topics", []),
         "snippet": snippet(stored["body"], parsed.phrases(), skip=stored.get("body_offset", 0)),
+        "citation": cite(meta),
     }
 
 
@@ -118,20 +122,42 @@ def remember(key: tuple, value) -> None:
     engine_.cache.put((engine_.generation().name, *key), value)
 
 
+def _matching(generation, params: SearchParams, parsed, evaluation) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Return the base mask (text, query filters, dates), the matching documents and facet selections."""
+    arrays = generation.arrays
+    base = _base_mask(generation, params, parsed, evaluation)
+    selections = {
+        facet: arrays.facets[FACET_FIELDS[facet]].mask(arrays.size, params.selected(facet))
+        for facet in FACET_FIELDS if params.selected(facet)
+    }
+    matched = base.copy()
+    for selected in selections.values():
+        matched &= selected
+    return base, np.flatnonzero(matched), selections
+
+
+def _most_words(evaluation, page_docs: np.ndarray, strict_total: int) -> dict:
+    """Say how many notices hold every word, and which words the best notice (and every notice) lacks."""
+    best = int(page_docs[0]) if len(page_docs) else None
+    return {
+        "all_words_total": strict_total,
+        "missing": [p.typed for p, mask in evaluation.loose if best is None or not mask[best]],
+        "missing_everywhere": [p.typed for p, mask in evaluation.loose if not mask.any()],
+    }
+
+
 def _search(generation, params: SearchParams, per_page: int) -> dict:
     with _serving(generation):
         arrays = generation.arrays
         parsed = parse_query(params.q)
         evaluation = ranking.evaluate(arrays, parsed, current_app.config["SEARCH_TIME_LIMIT"])
-        base = _base_mask(generation, params, parsed, evaluation)
-        selections = {
-            facet: arrays.facets[FACET_FIELDS[facet]].mask(arrays.size, params.selected(facet))
-            for facet in FACET_FIELDS if params.selected(facet)
-        }
-        matched = base.copy()
-        for selected in selections.values():
-            matched &= selected
-        docs = np.flatnonzero(matched)
+        base, docs, selections = _matching(generation, params, parsed, evaluation)
+        strict_total = None
+        if evaluation.relaxed is not None and not params.all_words and len(docs) < per_page:
+            relaxed = evaluation.most_words(arrays)
+            wider = _matching(generation, params, parsed, relaxed)
+            if len(wider[1]) > len(docs):
+                strict_total, evaluation, (base, docs, selections) = len(docs), relaxed, wider
         ordered = ranking.rank(arrays, docs, evaluation, parsed, params.effective_sort, params.page * per_page,
                                arrays.title)
         page_docs = ordered[(params.page - 1) * per_page:params.page * per_page]
@@ -145,7 +171,10 @@ def _search(generation, params: SearchParams, per_page: int) -> dict:
             "page": params.page,
             "per_page": per_page,
             "pages": max(1, -(-len(docs) // per_page)),
-            "hits": [_hit(generation.searcher().stored_fields(int(docnum)), parsed) for docnum in page_docs],
+            "hits": [_hit(generation.searcher().stored_fields(int(docnum)), parsed,
+                          [p.typed for p, mask in evaluation.loose if strict_total is not None and not mask[docnum]])
+                     for docnum in page_docs],
+            "most_words": None if strict_total is None else _most_words(evaluation, page_docs, strict_total),
             "facets": facets,
             "histogram": sorted(facets["year"], key=lambda item: item["value"]),
             "suggestion": engine.restore_diacritics(generation, parsed.plain) if folded and parsed.plain else None,
@@ -212,3 +241,8 @@ def browse_year(year: str) -> list[dict]:
             {"month": month, "notices": sorted(notices, key=lambda m: (m.get("date") or "", m["id"]), reverse=True)}
             for month, notices in sorted(months.items(), reverse=True)
         ]
+
+
+def generation_tag() -> str | None:
+    """Name the served index generation (every rebuild publishes a new one); None before the first build."""
+    return _engine().store.current_name()
