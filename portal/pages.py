@@ -6,6 +6,7 @@ Builders add what templates must not compute: URLs for every facet toggle, chip,
 from flask import abort
 from flask import url_for
 
+from portal import citation
 from portal import provenance
 from portal import search as search_service
 from portal.params import FACETS
@@ -174,6 +175,7 @@ def doc_page(doc_id: str, args) -> dict:
                     "json_url": url_for("api.doc", doc_id=doc_id), "kind": "article",
                     "title": meta.get("title") or doc_id, "description": " · ".join(d for d in details if d)}
     doc["public_meta"] = {key: value for key, value in meta.items() if key not in PRIVATE_META}
+    doc["citation"] = citation.cite(meta)
     doc["origin"] = meta.get("origin")
     doc["origin_notes"] = provenance.origin_notes(meta.get("origin"))
     doc["originals"] = provenance.public_originals(doc_id, meta.get("originals"))

@@ -1,4 +1,4 @@
-// The two features that need JavaScript: copying a link and saved searches (kept in this browser).
+// What needs JavaScript: copying a link or a citation, and saved searches (kept in this browser).
 (function () {
   "use strict";
   var KEY = "tim-kiem-da-luu";
@@ -20,6 +20,29 @@
       field.select();
       try { document.execCommand("copy"); done(); } catch (e) { window.prompt("Sao chép liên kết:", url); }
       document.body.removeChild(field);
+    }
+  }
+
+  // Without a clipboard (plain http, permission refused) the citation is selected for Ctrl+C.
+  function selectCitation(button, text) {
+    var range = document.createRange();
+    range.selectNodeContents(text);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    button.textContent = copied ? "Đã chép" : "Đã chọn, nhấn Ctrl+C để chép";
+  }
+
+  function copyCitation(button) {
+    var text = button.closest(".citation").querySelector(".citation-text");
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text.textContent).then(
+        function () { button.textContent = "Đã chép"; },
+        function () { selectCitation(button, text); });
+    } else {
+      selectCitation(button, text);
     }
   }
 
@@ -66,6 +89,10 @@
     document.querySelectorAll(".copy-link").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { copy(button); });
+    });
+    document.querySelectorAll(".copy-citation").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { copyCitation(button); });
     });
     document.querySelectorAll(".save-search").forEach(function (button) {
       button.hidden = false;

@@ -185,3 +185,36 @@ def test_pages_work_without_javascript(server, browser):
         page.wait_for_url(re.compile(r"year="))
     finally:
         context.close()
+
+
+def test_copy_citation_from_a_hit_and_from_the_notice(server, page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page.goto(server + "/tim-kiem?q=503-TB%2FTU")
+    hit = page.locator(".hit").first
+    citation = hit.locator(".citation-text").text_content()
+    assert re.match(r"Thông báo số 503-TB/TU, ngày \d+/\d+/\d{4} của Tỉnh ủy Bình Thuận về ý kiến kết luận", citation)
+    hit.locator("button.copy-citation").click()
+    page.wait_for_function("document.querySelector('.hit .copy-citation').textContent === 'Đã chép'")
+    assert page.evaluate("navigator.clipboard.readText()") == citation
+    hit.locator("h3 a").click()
+    page.wait_for_url(re.compile(r"/van-ban/"))
+    assert page.locator("article .citation-text").text_content() == citation
+    page.evaluate("navigator.clipboard.writeText('')")
+    page.click("article button.copy-citation")
+    page.wait_for_function("document.querySelector('article .copy-citation').textContent === 'Đã chép'")
+    assert page.evaluate("navigator.clipboard.readText()") == citation
+
+
+def test_without_a_clipboard_the_citation_is_selected(server, browser):
+    context = browser.new_context(locale="vi-VN")
+    try:
+        # As on a plain-http intranet address, where browsers give pages no clipboard.
+        context.add_init_script("Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined})")
+        page = context.new_page()
+        page.goto(server + "/van-ban/004_abab5fe7c577bb0b")
+        page.click("article button.copy-citation")
+        page.wait_for_function("document.querySelector('article .copy-citation').textContent !== 'Sao chép trích dẫn'")
+        assert page.evaluate("String(window.getSelection())") == page.locator("article .citation-text").text_content()
+        assert page.locator("article .copy-citation").text_content() in ("Đã chép", "Đã chọn, nhấn Ctrl+C để chép")
+    finally:
+        context.close()

@@ -1,4 +1,4 @@
-HIT_KEYS = {"id", "url", "title", "date", "number", "signer", "chair", "units", "topics", "snippet"}
+HIT_KEYS = {"id", "url", "title", "date", "number", "signer", "chair", "units", "topics", "snippet", "citation"}
 
 
 def test_api_search_has_the_spec_shape(client):

@@ -14,7 +14,7 @@ from portal.views.search import canonical
 from portal.views.search import remembered
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-HIT_FIELDS = ("id", "url", "title", "date", "number", "signer", "chair", "units", "topics", "snippet")
+HIT_FIELDS = ("id", "url", "title", "date", "number", "signer", "chair", "units", "topics", "snippet", "citation")
 
 
 @bp.route("/search")
@@ -40,6 +40,7 @@ def doc(doc_id: str):
     """``/api/doc/<id>``: a notice's metadata and text, how the text was obtained, its original files."""
     data = doc_page(doc_id, MultiDict())
     return jsonify({"id": data["id"], "metadata": data["public_meta"], "text": data["text"],
+                    "citation": data["citation"],
                     "origin": data["origin"], "origin_notes": data["origin_notes"],
                     "originals": data["originals"],
                     "references": data["references"],
