@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
 
+    from portal import caching
     from portal import errors
     from portal import filters
     from portal import security
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     filters.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     for blueprint in (home.bp, search.bp, doc.bp, browse.bp, api.bp):
         app.register_blueprint(blueprint)
     return app

@@ -14,6 +14,8 @@ from portal.provenance import content_type
 
 # Types browsers show without running anything: opened in place; any other file is downloaded.
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/tiff"}
+# A signed original is rarely replaced; when it is, its ETag and Last-Modified (from the file) change.
+ORIGINAL_MAX_AGE = 86400
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 
@@ -42,7 +44,7 @@ def send_original(original: dict):
     mime = content_type(original)
     kind = "inline" if mime.split(";")[0].strip().lower() in INLINE_TYPES else "attachment"
     try:
-        response = send_file(path, mimetype=mime, conditional=True)
+        response = send_file(path, mimetype=mime, conditional=True, max_age=ORIGINAL_MAX_AGE)
     except OSError:  # removed or unreadable since the check above
         abort(404, MISSING)
     # As stored: Werkzeug would add a second charset to a text type that already names one.

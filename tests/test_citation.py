@@ -40,7 +40,8 @@ def _without(*keys) -> dict:
     ({"type": "Thông báo kết luận", "title": "Thông báo kết luận của Ban Thường vụ Tỉnh ủy", "date": "2020-12-31"},
      "Thông báo ngày 31/12/2020 về kết luận của Ban Thường vụ Tỉnh ủy"),
     # Stored values are cited as stored, whitespace collapsed.
-    ({**FULL, "issuer": "Tỉnh  ủy\nBình Thuận"}, f"Thông báo số 503-TB/TU, ngày 16/5/2008 của Tỉnh ủy Bình Thuận về {SUBJECT}"),
+    ({**FULL, "issuer": "Tỉnh  ủy\nBình Thuận"},
+     f"Thông báo số 503-TB/TU, ngày 16/5/2008 của Tỉnh ủy Bình Thuận về {SUBJECT}"),
 ])
 def test_citation_leaves_out_missing_parts(meta, citation):
     assert cite(meta) == citation
