@@ -4,6 +4,7 @@ from indexer import legacy
 from indexer.formats import HTML
 from indexer.formats import TXT
 from indexer.formats import looks_like_html
+from indexer.htmltext import declared_charset
 from indexer.htmltext import html_to_text
 from indexer.rawtext import Origin
 from indexer.rawtext import RawText
@@ -67,9 +68,28 @@ def decode_bytes(data: bytes) -> tuple[str, str, list[str]]:
     )
 
 
+def _decode_declared(data: bytes) -> tuple[str, str, list[str]] | None:
+    """Decode a page that declares Windows-1258 (Word's "Vietnamese" web page encoding) and is not UTF-8.
+
+    Other declared 8-bit charsets are left to detection: old sites label TCVN3 or VNI bytes Latin-1.
+    """
+    if declared_charset(data) != "cp1258":
+        return None
+    try:
+        data.decode("utf-8")
+        return None  # UTF-8 under a wrong label: the bytes win
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1258"), legacy.WINDOWS_1258, []
+    except UnicodeDecodeError:
+        return None
+
+
 def read_plain(data: bytes, claimed: str) -> RawText:
     """Decode a text file or saved web page (``claimed`` is the format its name gives)."""
-    text, encoding, warnings = decode_bytes(data)
+    page = claimed == HTML or looks_like_html(data[:512].decode("latin-1"))
+    text, encoding, warnings = (page and _decode_declared(data)) or decode_bytes(data)
     kind = HTML if claimed == HTML or looks_like_html(text) else TXT
     if kind == HTML:
         text = html_to_text(text)
