@@ -82,8 +82,9 @@ def _joined(parts: list, dtype) -> np.ndarray:
 def _pairs(keys: list[int], docs: list, counts: list, positions: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One field's pairs of common terms side by side: their keys, their documents (sorted per pair) and counts."""
     frequent = np.flatnonzero(np.array([len(d) for d in docs], dtype=np.int64) >= PAIR_MIN_DOCS)
+    nothing = np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)
     if not len(frequent):
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return nothing
     occurrences = [counts[t] for t in frequent]
     term = np.repeat(np.arange(len(frequent), dtype=np.int64), [int(c.sum()) for c in occurrences])
     doc = np.repeat(_joined([docs[t] for t in frequent], np.int64), _joined(occurrences, np.int64))
@@ -95,6 +96,8 @@ def _pairs(keys: list[int], docs: list, counts: list, positions: list) -> tuple[
     pair = term[adjacent] * len(frequent) + term[adjacent + 1]
     size = int(doc.max()) + 1
     rows = sorted_unique(pair * size + (where[adjacent + 1] >> 32))  # (pair, document), each once
+    if not len(rows):
+        return nothing  # common terms, but never side by side (titles of a small segment)
     pair, pair_docs = rows // size, rows % size
     firsts = np.concatenate(([0], np.flatnonzero(pair[1:] != pair[:-1]) + 1))
     term_keys = np.array(keys, dtype=np.uint64)[frequent]

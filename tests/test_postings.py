@@ -201,3 +201,20 @@ def test_the_portal_reads_the_same_postings_with_and_without_arrays(seed_index, 
                 for a, b in zip(with_arrays.positions(field, term, everyone), without.positions(field, term, everyone)):
                     assert a.tolist() == b.tolist()
         assert len(with_arrays.postings("body", "đảng")[0]) > 0
+
+
+def test_common_terms_never_side_by_side_write_no_pairs(tmp_path, monkeypatch):
+    folder = tmp_path / "single"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), Schema(id=ID(stored=True, unique=True), body=TEXT()))
+    writer = ix.writer()
+    for n in range(30):
+        writer.add_document(id=str(n), body=WORDS[n % 2])  # one word each: common, never adjacent
+    writer.commit()
+    monkeypatch.setattr(postarrays, "PAIR_MIN_DOCS", 5)
+    with ix.reader() as reader:
+        segment = reader.leaf_readers()[0][0]
+        postarrays.write(str(folder), segment, ("body",))
+        arrays = postarrays.SegmentArrays.open(str(folder), segment.segment().segment_id())
+    assert len(arrays.pair_keys) == 0
+    assert not len(arrays.adjacent("body", [WORDS[0]], [WORDS[1]])[0])
