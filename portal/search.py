@@ -8,6 +8,7 @@ JSON views render alike. A larger deployment can put another engine behind these
 """
 
 import contextlib
+import os
 
 import numpy as np
 from flask import current_app
@@ -244,5 +245,12 @@ def browse_year(year: str) -> list[dict]:
 
 
 def generation_tag() -> str | None:
-    """Name the served index generation (every rebuild publishes a new one); None before the first build."""
-    return _engine().store.current_name()
+    """Name the served index generation, distinct for every build; None before the first build."""
+    store = _engine().store
+    name = store.current_name()
+    try:
+        made = os.stat(os.path.join(store.root, name)).st_ctime_ns if name else None
+    except OSError:  # replaced since: the next request names the new one
+        return None
+    # Numbers start again in a folder deleted and rebuilt: when the folder was made tells the two apart.
+    return None if made is None else f"{name}-{made % 16 ** 8:08x}"

@@ -31,7 +31,7 @@ PAGES = [
     (f"/api/doc/{SEED}", NOTICE),
     ("/opensearch.xml", "public, max-age=86400, must-revalidate"),
 ]
-WEAK_TAG = re.compile(r'^W/"gen-\d{6}-[0-9a-f]{16}"$')
+WEAK_TAG = re.compile(r'^W/"gen-\d{6}-[0-9a-f]{8}-[0-9a-f]{16}"$')
 
 
 def _fetch(client, url: str, **headers):
@@ -79,7 +79,7 @@ def test_another_tag_gets_the_page(client):
     tag = _tag(client, url)
     other = _tag(client, "/tim-kiem?q=dang+vien&page=2")
     assert other != tag
-    response = client.get(url, headers={"If-None-Match": f'{other}, W/"gen-000001-0000000000000000"'})
+    response = client.get(url, headers={"If-None-Match": f'{other}, W/"gen-000001-00000000-0000000000000000"'})
     assert response.status_code == 200 and response.headers["ETag"] == tag and b"hit" in response.data
 
 
@@ -194,3 +194,20 @@ def test_a_rebuild_changes_the_etags(tmp_path, vocab):
         assert response.status_code == 200 and response.headers["ETag"] == after[url]
     assert client.get("/api/search?q=dang+vien", headers={"If-None-Match": before["/api/search?q=dang+vien"]}
                       ).get_json()["total"] == 5  # the rebuilt index's answer, not the one remembered
+
+
+def test_an_index_folder_deleted_and_rebuilt_gives_other_tags(tmp_path, vocab):
+    index = tmp_path / "index"
+    build_index(BuildOptions(index=str(index), corpus=NOTICES, procs=1), vocab)
+    url = "/tim-kiem?q=dang+vien"
+    first = _tag(create_app({"TESTING": True, "INDEX_PATH": str(index)}).test_client(), url)
+    shutil.rmtree(index)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(NOTICES, corpus)
+    (corpus / f"{SEED}.txt").unlink()
+    build_index(BuildOptions(index=str(index), corpus=str(corpus), procs=1), vocab)
+    client = create_app({"TESTING": True, "INDEX_PATH": str(index)}).test_client()
+    second = _tag(client, url)
+    assert first.startswith('W/"gen-000001-') and second.startswith('W/"gen-000001-')  # the same number
+    assert second != first
+    assert client.get(url, headers={"If-None-Match": first}).status_code == 200
