@@ -77,6 +77,20 @@ def _loosen(params: SearchParams) -> list[dict]:
     return options
 
 
+def _most_words_note(params: SearchParams, most_words: dict | None) -> dict | None:
+    """Say that too few notices hold every word, which words the best one lacks, and offer all words again."""
+    if not most_words:
+        return None
+    count = most_words["all_words_total"]
+    lead = ("Không có văn bản nào chứa đủ mọi từ đã gõ" if not count
+            else f"Chỉ có {count} văn bản chứa đủ mọi từ đã gõ (xếp trước)")
+    return {
+        "text": f"{lead}; dưới đây là các văn bản chứa nhiều từ nhất, từ hiếm được coi trọng hơn.",
+        "missing": ", ".join(most_words["missing"]),
+        "all_words_url": search_url(params.replace(all_words=True)),
+    }
+
+
 def search_page(args) -> tuple[SearchParams, dict]:
     """Build everything the results page and its twins show."""
     params = parse_params(args)
@@ -99,6 +113,7 @@ def search_page(args) -> tuple[SearchParams, dict]:
         "pagination": _pagination(params, result["pages"]),
         "collection_empty": not result["collection_size"],
         "loosen": _loosen(params) if not result["total"] and result["collection_size"] else [],
+        "most_words_note": _most_words_note(params, result["most_words"]),
         "suggestion_url": search_url(params.replace(q=suggestion)) if suggestion else None,
         "sort_links": [
             {"value": value, "label": label, "url": search_url(params.replace(sort=value, page=params.page)),

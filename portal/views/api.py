@@ -23,15 +23,20 @@ HIT_FIELDS = ("id", "url", "title", "date", "number", "signer", "chair", "units"
 def search():
     """``/api/search`` takes the parameters of ``/tim-kiem`` and returns SPEC's JSON shape."""
     _, page = search_page(request.args)
+    # Only when too few notices hold every word: those holding most of them, and what each lacks.
+    most_words = page["most_words"] and {**page["most_words"], "all_words_url": page["most_words_note"]["all_words_url"]}
+    extra_fields = ("missing",) if most_words else ()
     return jsonify({
         "query": page["query"],
         "total": page["total"],
         "page": page["page"],
         "per_page": page["per_page"],
-        "hits": [{key: str(hit[key]) if key == "snippet" else hit[key] for key in HIT_FIELDS} for hit in page["hits"]],
+        "hits": [{key: str(hit[key]) if key == "snippet" else hit[key] for key in HIT_FIELDS + extra_fields}
+                 for hit in page["hits"]],
         "facets": {name: [{"value": i["value"], "count": i["count"]} for i in items]
                    for name, items in page["facets"].items()},
         "suggestion": page["suggestion"],
+        **({"most_words": most_words} if most_words else {}),
     })
 
 
