@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,14 +48,6 @@ def articles(count: int) -> list[dict]:
         return list(itertools.islice(fitting, count))
 
 
-def _batch_convert(sources: list[str], target: str, outdir: str) -> None:
-    """Convert many files in one LibreOffice run (one start-up for all)."""
-    with tempfile.TemporaryDirectory(prefix="lo-bench-") as profile:
-        subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-                        "--convert-to", target, "--outdir", outdir, *sources],
-                       check=True, capture_output=True, timeout=1800, env={**os.environ, "HOME": profile})
-
-
 def make_folder(folder: str, work: str, files: int, scan_count: int) -> dict[str, list[str]]:
     """Write the office files and scans; return the paths of each kind."""
     texts = [f"{a['title']}\n\n{a['text']}" for a in articles(files + scan_count)]
@@ -71,15 +62,12 @@ def make_folder(folder: str, work: str, files: int, scan_count: int) -> dict[str
         where = folder if kind.startswith("docx") else work
         path = officefiles.write_docx(os.path.join(where, f"vb-{number:04d}.docx"), text, encoding)
         {"doc": to_doc, "pdf": to_pdf}.get(kind, made[kind]).append(path)
-    _batch_convert(to_doc, "doc", folder)
-    _batch_convert(to_pdf, "pdf", folder)
-    made["doc"] = sorted(os.path.join(folder, os.path.basename(p)[:-5] + ".doc") for p in to_doc)
-    made["pdf"] = sorted(os.path.join(folder, os.path.basename(p)[:-5] + ".pdf") for p in to_pdf)
+    # One LibreOffice start-up for all the files of a kind.
+    made["doc"] = officefiles.convert_with_libreoffice(to_doc, "doc", folder, timeout=1800)
+    made["pdf"] = officefiles.convert_with_libreoffice(to_pdf, "pdf", folder, timeout=1800)
     scan_sources = [officefiles.write_docx(os.path.join(work, f"quet-{n:04d}.docx"), text)
                     for n, text in enumerate(texts[files:])]
-    _batch_convert(scan_sources, "pdf", work)
-    for number, source in enumerate(scan_sources):
-        pdf = source[:-5] + ".pdf"
+    for number, pdf in enumerate(officefiles.convert_with_libreoffice(scan_sources, "pdf", work, timeout=1800)):
         pages = scans.make_scan(pdf, tempfile.mkdtemp(dir=work), None, angle=0.8, seed=number)
         made["scan"].append(scans.save_scan(pages[:1], os.path.join(folder, f"quet-{number:04d}.png")))
     return made

@@ -6,7 +6,8 @@ Made by the tests, never committed."""
 import html
 import re
 
-from indexer.layout import columns
+from tests.officefiles import cell_lines
+from tests.officefiles import notice_blocks
 from tests.variants import to_cp1258
 
 WORD, WORD_1258, WORD_TABLES = "word", "word-1258", "word-tables"
@@ -15,8 +16,6 @@ STYLES = (WORD, WORD_1258, WORD_TABLES, EDITOR, EDITOR_CSS)
 _GAP = re.compile(r"( {3,})")
 _ITEM = re.compile(r"^([-+]) (.*)$")
 _HEADING = re.compile(r"^(THÔNG BÁO|KẾT LUẬN|NGHỊ QUYẾT)$")
-_RECIPIENTS = re.compile(r"^\s*Nơi nhận")
-_RIGHT_COLUMN = 40  # a line indented this far stands in the right-hand column
 
 _WORD_HEAD = """<html xmlns:v="urn:schemas-microsoft-com:vml"
 xmlns:o="urn:schemas-microsoft-com:office:office"
@@ -174,30 +173,10 @@ def _word_table(left: list[str], right: list[str]) -> str:
     )
 
 
-def _cells(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Split two-column lines into the left cell's lines and the right cell's."""
-    left, right = [], []
-    for line in lines:
-        parts = columns(line)
-        if len(parts) > 1:
-            left.append(parts[0])
-            right.append(" ".join(parts[1:]))
-        elif parts:
-            (right if len(line) - len(line.lstrip()) >= _RIGHT_COLUMN else left).append(parts[0])
-    return left, right
-
-
 def _word_tables(text: str) -> list[str]:
     """A header and a signature laid out in two columns become tables; every other line a paragraph."""
-    lines = text.split("\n")
-    two = [len(columns(line)) > 1 for line in lines]
-    head = next((i for i, line in enumerate(lines[:25]) if _HEADING.match(line.strip())), 0)
-    head = head if any(two[:head]) else 0
-    tail = next((i for i in range(len(lines) - 1, -1, -1) if _RECIPIENTS.match(lines[i])), len(lines))
-    tail = tail if any(two[tail:]) else len(lines)
-    parts = [_word_table(*_cells(lines[:head]))] if head else []
-    parts += [_word_paragraph(line) for line in lines[head:tail]]
-    return parts + ([_word_table(*_cells(lines[tail:]))] if tail < len(lines) else [])
+    return [_word_table(*cell_lines(block[1])) if block[0] == "table" else _word_paragraph(block[1])
+            for block in notice_blocks(text)]
 
 
 def word_page(text: str, charset: str = "utf-8", tables: bool = False) -> bytes:

@@ -22,8 +22,8 @@ from indexer.ocr import ocr_image_file
 from indexer.ocr import ocr_pdf_pages
 from indexer.pdftext import read_pdf
 from indexer.rawtext import UnreadableFile
+from tests import officefiles
 from tests import scans
-from tests import seedpdfs
 from tests.conftest import read_seed
 from tests.conftest import seed_names
 
@@ -41,7 +41,7 @@ def _need_ocr():
 def scanned(tmp_path_factory):
     _need_ocr()
     seeds = {name: read_seed(name) for name in seed_names()}
-    pdfs = seedpdfs.seed_pdfs(str(tmp_path_factory.mktemp("pdfs")), seeds)
+    pdfs = officefiles.seed_pdfs(str(tmp_path_factory.mktemp("pdfs")), seeds)
     return pdfs, scans.seed_scans(str(tmp_path_factory.mktemp("scans")), seeds, pdfs)
 
 

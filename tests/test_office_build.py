@@ -99,7 +99,7 @@ def test_a_full_rebuild_does_not_convert_unchanged_files_again(tmp_path, monkeyp
     corpus = tmp_path / "kho"
     shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns("notices"))
     docx_path = write_docx(str(tmp_path / "cu.docx"), read_seed(SEED), TCVN3)
-    officefiles.convert_with_libreoffice(docx_path, "doc", str(corpus))
+    officefiles.convert_with_libreoffice([docx_path], "doc", str(corpus))
     calls = []
     real = officeconvert.convert_to_docx
     monkeypatch.setattr(officeconvert, "convert_to_docx", lambda *args: calls.append(args) or real(*args))
@@ -123,7 +123,7 @@ def test_a_word_file_and_its_signed_scan_are_one_notice_read_from_the_word_file(
     folder = tmp_path / "kho"
     folder.mkdir()
     word = write_docx(str(folder / "503-TB-TU.docx"), read_seed(SEED), UNICODE)
-    pdf = officefiles.convert_with_libreoffice(word, "pdf", str(tmp_path))
+    [pdf] = officefiles.convert_with_libreoffice([word], "pdf", str(tmp_path))
     scans.save_scan(scans.make_scan(pdf, str(tmp_path), None, angle=0.5), str(folder / "503-TB-TU.pdf"))
     recognized = []
     monkeypatch.setattr(ocr, "recognize", lambda *args: recognized.append(args) or pytest.fail("OCR ran"))
@@ -144,7 +144,7 @@ def test_a_scanned_notice_is_searchable_says_it_was_recognized_and_serves_its_or
     folder = tmp_path / "kho"
     folder.mkdir()
     word = write_docx(str(tmp_path / "503.docx"), read_seed("000_0e1e5b514ef6e61b.txt"), UNICODE)
-    pdf = officefiles.convert_with_libreoffice(word, "pdf", str(tmp_path))
+    [pdf] = officefiles.convert_with_libreoffice([word], "pdf", str(tmp_path))
     scan = scans.save_scan(scans.make_scan(pdf, str(tmp_path), None, angle=0.7)[:1], str(folder / "Thông báo Tuy Phong.png"))
     build_index(BuildOptions(index=str(tmp_path / "ix"), corpus=str(folder)), vocab)
     client = create_app({"TESTING": True, "INDEX_PATH": str(tmp_path / "ix")}).test_client()

@@ -14,8 +14,8 @@ from indexer.pagetext import join_pages
 from indexer.pdftext import read_pdf
 from indexer.pdftext import usable
 from indexer.rawtext import UnreadableFile
+from tests import officefiles
 from tests import scans
-from tests import seedpdfs
 from tests.conftest import read_seed
 from tests.conftest import seed_names
 
@@ -25,10 +25,10 @@ KINDS = ("unicode", "legacy")
 
 @pytest.fixture(scope="session")
 def pdfs(tmp_path_factory):
-    if not seedpdfs.have_soffice():
+    if not officefiles.have_libreoffice():
         pytest.skip("LibreOffice (soffice) is not installed: Debian package libreoffice-writer-nogui")
     seeds = {name: read_seed(name) for name in seed_names()}
-    return seedpdfs.seed_pdfs(str(tmp_path_factory.mktemp("pdfs")), seeds)
+    return officefiles.seed_pdfs(str(tmp_path_factory.mktemp("pdfs")), seeds)
 
 
 def pdf_text(path: str, limits: Limits = Limits()) -> str:

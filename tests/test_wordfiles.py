@@ -20,8 +20,8 @@ from tests.officefiles import TCVN3
 from tests.officefiles import UNICODE
 from tests.officefiles import VNI
 from tests.officefiles import raw_docx
-from tests.officefiles import syllable_agreement
 from tests.officefiles import write_docx
+from tests.scans import agreement
 from tests.test_extract import assert_matches
 
 DIGITAL_AGREEMENT = 0.99
@@ -47,7 +47,7 @@ def word_files(tmp_path_factory):
 @pytest.mark.parametrize(("encoding", "styled", "blanks"), VARIANTS)
 def test_docx_gives_the_seed_text_and_metadata(word_files, vocab, expected, name, encoding, styled, blanks):
     notice = load_file(word_files[name, encoding, styled], vocab)
-    assert syllable_agreement(notice.text, read_seed(name)) >= DIGITAL_AGREEMENT
+    assert agreement(notice.text, read_seed(name)) >= DIGITAL_AGREEMENT
     assert_matches(expected[name], notice.as_dict())
     converted = {TCVN3: {TCVN3}, VNI: {VNI}, MIXED: {TCVN3, VNI}}.get(encoding, set())
     assert set(notice.origin.encodings) == converted
@@ -67,10 +67,10 @@ def test_header_table_cells_are_read_whole_and_left_before_right(word_files):
 @pytest.mark.parametrize("encoding", [TCVN3, VNI])
 def test_doc_and_rtf_saved_from_legacy_word_files_read_the_same(word_files, vocab, expected, tmp_path, target, encoding):
     name = "004_abab5fe7c577bb0b.txt"
-    converted = officefiles.convert_with_libreoffice(word_files[name, encoding, False], target, str(tmp_path))
+    [converted] = officefiles.convert_with_libreoffice([word_files[name, encoding, False]], target, str(tmp_path))
     notice = load_file(converted, vocab)
     assert notice.origin.format == target and notice.origin.encodings == (encoding,)
-    assert syllable_agreement(notice.text, read_seed(name)) >= DIGITAL_AGREEMENT
+    assert agreement(notice.text, read_seed(name)) >= DIGITAL_AGREEMENT
     assert_matches(expected[name], notice.as_dict())
 
 
@@ -210,7 +210,7 @@ def test_corrupt_doc_is_skipped_with_the_reason(tmp_path):
 @needs_libreoffice
 @pytest.mark.slow
 def test_a_conversion_over_its_time_limit_is_stopped(word_files, tmp_path):
-    source = officefiles.convert_with_libreoffice(word_files["000_0e1e5b514ef6e61b.txt", TCVN3, False], "doc", str(tmp_path))
+    [source] = officefiles.convert_with_libreoffice([word_files["000_0e1e5b514ef6e61b.txt", TCVN3, False]], "doc", str(tmp_path))
     with pytest.raises(limits_module.LimitExceeded, match="quá thời gian"):
         read_notice(source, ReadOptions(limits=Limits(seconds=0.05)))
 
