@@ -33,6 +33,14 @@ FIELD_PREFIXES = {
 _SYLLABLE = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'(-?)(?:([^\W\d_]+):)?(?:"([^"]*)"?|(\S+))')
 _OR_WORDS = frozenset({"OR", "HOẶC", "|"})
+# What people add to a search that names no subject ("... mới nhất", "... như thế nào"), without
+# marks. Required like any word while enough notices hold every word; weightless beyond that.
+FILLER_PHRASES = frozenset({
+    "moi nhat", "gan day", "hom nay", "hien nay", "nhu the nao", "the nao", "ra sao", "bao nhieu",
+    "o dau", "la gi", "khi nao", "tai sao", "vi sao", "tin tuc", "thong tin", "chi tiet", "cap nhat",
+    "xin hoi", "cho biet", "cho toi", "toi muon", "tim kiem", "tra cuu", "van ban", "noi dung",
+})
+_LONGEST_FILLER = max(len(p.split()) for p in FILLER_PHRASES)
 _NUMBER = re.compile(
     r"^\d{1,5}(?:[\s/-]+(?:19|20)\d\d)?[\s/-]+[^\W\d_]{1,6}[\s/-]+[^\W\d_]{1,8}(?:-[^\W\d_]{1,8})?$"
 )
@@ -49,6 +57,7 @@ class Phrase:
     syllables: tuple[str, ...]
     exact: bool
     typed: str = dataclasses.field(default="", compare=False)  # as the user wrote it, for messages
+    filler: bool = dataclasses.field(default=False, compare=False)  # part of a FILLER_PHRASES phrase
 
     @classmethod
     def from_text(cls, text: str, exact: bool) -> "Phrase | None":
@@ -139,4 +148,22 @@ def parse_query(raw: str) -> ParsedQuery:
     if len(query.required) > MAX_TERMS:
         query.required, query.truncated = query.required[:MAX_TERMS], True
     query.plain = " ".join(plain)
+    query.required = _mark_fillers(query.required)
     return query
+
+
+def _mark_fillers(required: list[tuple[Phrase, ...]]) -> list[tuple[Phrase, ...]]:
+    """Mark the plain words that together spell a filler phrase ("mới nhất", "như thế nào")."""
+    words = [group[0].syllables[0] if len(group) == 1 and len(group[0].syllables) == 1 else None
+             for group in required]
+    filler = [False] * len(required)
+    start = 0
+    while start < len(words):
+        for size in range(min(_LONGEST_FILLER, len(words) - start), 1, -1):
+            span = words[start:start + size]
+            if None not in span and fold_accents(" ".join(span)) in FILLER_PHRASES:
+                filler[start:start + size] = [True] * size
+                start += size - 1
+                break
+        start += 1
+    return [(dataclasses.replace(group[0], filler=True),) if flag else group for group, flag in zip(required, filler)]

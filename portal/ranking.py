@@ -52,11 +52,29 @@ class Evaluation:
     late: bool = False
     loose: list[tuple[Phrase, np.ndarray]] = dataclasses.field(default_factory=list)
     relaxed: np.ndarray | None = None
+    filler_scores: np.ndarray | None = None  # the part of ``scores`` that filler words brought
+
+    def every_word(self) -> "Evaluation":
+        """The evaluation where filler words are required too (the user asked for every word)."""
+        matched = self.matched
+        for phrase, mask in self.loose:
+            if phrase.filler and matched is not None:
+                matched = matched & mask
+        return dataclasses.replace(self, matched=matched, relaxed=None)
+
+    def holding_every_word(self, docs: np.ndarray) -> int:
+        """Count the documents among ``docs`` that hold every plain word, fillers included."""
+        held = np.ones(len(docs), dtype=bool)
+        for _, mask in self.loose:
+            held &= mask[docs]
+        return int(np.count_nonzero(held))
 
     def most_words(self, arrays: DocArrays) -> "Evaluation":
         """The evaluation where notices holding most of the words match (rare words weigh more)."""
-        weights = [(math.log(1 + arrays.doc_count / held), mask) for _, mask in self.loose
-                   if (held := int(np.count_nonzero(mask & arrays.live)))]
+        # Squared: a notice missing one rare word of its title ranks below one holding them all.
+        only_fillers = all(phrase.filler for phrase, _ in self.loose)
+        weights = [(math.log(1 + arrays.doc_count / held) ** 2, mask) for phrase, mask in self.loose
+                   if (only_fillers or not phrase.filler) and (held := int(np.count_nonzero(mask & arrays.live)))]
         total = sum(weight for weight, _ in weights) or 1.0
         coverage = np.zeros(arrays.size, dtype=np.float32)
         for weight, mask in weights:
@@ -64,7 +82,7 @@ class Evaluation:
         candidates = self.relaxed & arrays.live
         best = float(coverage[candidates].max()) if candidates.any() else 0.0
         matched = self.relaxed & (coverage >= min(MOST_OF, best - 1e-6))
-        scores = self.scores + COVERAGE_WEIGHT * coverage
+        scores = self.scores - self.filler_scores + COVERAGE_WEIGHT * coverage
         return dataclasses.replace(self, matched=matched, scores=scores, relaxed=None)
 
 
@@ -179,11 +197,15 @@ def _matches(matcher: _Matcher, parsed: ParsedQuery) -> tuple[np.ndarray | None,
             loose.append((group[0], alternatives))
         else:
             strict = _and(strict, alternatives)
+    # Filler words ("mới nhất") are optional beside any word that names a subject.
+    content = [mask for phrase, mask in loose if not phrase.filler]
+    optional_fillers = bool(content) or strict is not None
     matched = strict
-    for _, mask in loose:
-        matched = _and(matched, mask)
+    for phrase, mask in loose:
+        if not (phrase.filler and optional_fillers):
+            matched = _and(matched, mask)
     relaxed = None
-    held = [mask for _, mask in loose if mask.any()]
+    held = [mask for mask in (content if optional_fillers else [m for _, m in loose]) if mask.any()]
     if len(loose) >= 2 and held:
         relaxed = _and(strict, np.logical_or.reduce(held))
     numbered = None
@@ -194,14 +216,18 @@ def _matches(matcher: _Matcher, parsed: ParsedQuery) -> tuple[np.ndarray | None,
     return _finish(matcher, parsed, matched, numbered), relaxed, loose
 
 
-def _scores(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray:
+def _scores(matcher: _Matcher, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray]:
+    """Return every document's score, and the part of it that filler words brought."""
     arrays = matcher.arrays
     scores = np.zeros(arrays.size, dtype=np.float32)
+    fillers = np.zeros(arrays.size, dtype=np.float32)
     for phrase in parsed.phrases():
         for terms in _forms(arrays, phrase):
             for field in SYLLABLE_FIELDS:
                 docs, contribution = bm25(arrays, field, terms)
                 scores[docs] += contribution
+                if phrase.filler:
+                    fillers[docs] += contribution
     words = [w for _, _, w in word_spans(parsed.plain.lower()) if "_" in w] if parsed.plain else []
     for word in words:
         for field in ("title_words", "body_words"):
@@ -210,15 +236,15 @@ def _scores(matcher: _Matcher, parsed: ParsedQuery) -> np.ndarray:
     if parsed.number_key:
         scores[matcher.term("number_key", parsed.number_key)] += NUMBER_BONUS
         scores[matcher.term("cites", parsed.number_key)] += CITES_BONUS
-    return scores
+    return scores, fillers
 
 
 def evaluate(arrays: DocArrays, parsed: ParsedQuery, budget: float) -> Evaluation:
     """Match and score a parsed query; phrase checks stop (and say so) past ``budget`` seconds."""
     matcher = _Matcher(arrays, time.monotonic() + budget)
     matched, relaxed, loose = _matches(matcher, parsed)
-    scores = _scores(matcher, parsed) if parsed.required or parsed.number_key else None
-    return Evaluation(matched, scores, matcher.late, loose, relaxed)
+    scores, fillers = _scores(matcher, parsed) if parsed.required or parsed.number_key else (None, None)
+    return Evaluation(matched, scores, matcher.late, loose, relaxed, fillers)
 
 
 def _together(parsed: ParsedQuery) -> re.Pattern | None:

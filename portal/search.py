@@ -137,12 +137,18 @@ def _matching(generation, params: SearchParams, parsed, evaluation) -> tuple[np.
     return base, np.flatnonzero(matched), selections
 
 
-def _most_words(evaluation, page_docs: np.ndarray, strict_total: int) -> dict:
-    """Say how many notices hold every word, and which words the best notice (and every notice) lacks."""
+def _most_words(evaluation, docs: np.ndarray, page_docs: np.ndarray, widened: bool) -> dict | None:
+    """Say how many notices hold every word and which words the best notice (and every notice) lacks.
+
+    None when the notices shown hold every word typed.
+    """
     best = int(page_docs[0]) if len(page_docs) else None
+    missing = [p.typed for p, mask in evaluation.loose if best is None or not mask[best]]
+    if not (widened or (best is not None and missing)):
+        return None
     return {
-        "all_words_total": strict_total,
-        "missing": [p.typed for p, mask in evaluation.loose if best is None or not mask[best]],
+        "all_words_total": evaluation.holding_every_word(docs),
+        "missing": missing,
         "missing_everywhere": [p.typed for p, mask in evaluation.loose if not mask.any()],
     }
 
@@ -152,16 +158,19 @@ def _search(generation, params: SearchParams, per_page: int) -> dict:
         arrays = generation.arrays
         parsed = parse_query(params.q)
         evaluation = ranking.evaluate(arrays, parsed, current_app.config["SEARCH_TIME_LIMIT"])
+        if params.all_words:
+            evaluation = evaluation.every_word()
         base, docs, selections = _matching(generation, params, parsed, evaluation)
-        strict_total = None
+        widened = False
         if evaluation.relaxed is not None and not params.all_words and len(docs) < per_page:
             relaxed = evaluation.most_words(arrays)
             wider = _matching(generation, params, parsed, relaxed)
             if len(wider[1]) > len(docs):
-                strict_total, evaluation, (base, docs, selections) = len(docs), relaxed, wider
+                widened, evaluation, (base, docs, selections) = True, relaxed, wider
         ordered = ranking.rank(arrays, docs, evaluation, parsed, params.effective_sort, params.page * per_page,
                                arrays.title)
         page_docs = ordered[(params.page - 1) * per_page:params.page * per_page]
+        most_words = _most_words(evaluation, docs, page_docs, widened) if evaluation.loose else None
         # Deleted notices' words linger in the lexicon: an empty collection has nothing to suggest.
         folded = bool(arrays.doc_count) and any(not p.exact for p in parsed.phrases())
         facets = _facet_counts(generation, params, base, selections)
@@ -173,9 +182,9 @@ def _search(generation, params: SearchParams, per_page: int) -> dict:
             "per_page": per_page,
             "pages": max(1, -(-len(docs) // per_page)),
             "hits": [_hit(generation.searcher().stored_fields(int(docnum)), parsed,
-                          [p.typed for p, mask in evaluation.loose if strict_total is not None and not mask[docnum]])
+                          [p.typed for p, mask in evaluation.loose if most_words and not mask[docnum]])
                      for docnum in page_docs],
-            "most_words": None if strict_total is None else _most_words(evaluation, page_docs, strict_total),
+            "most_words": most_words,
             "facets": facets,
             "histogram": sorted(facets["year"], key=lambda item: item["value"]),
             "suggestion": engine.restore_diacritics(generation, parsed.plain) if folded and parsed.plain else None,

@@ -43,12 +43,22 @@ def _phrase_in(phrase, text: str) -> bool:
     return re.search(pattern, haystack) is not None
 
 
+def _plain_words(parsed) -> list:
+    return [group[0] for group in parsed.required if len(group) == 1 and len(group[0].syllables) == 1]
+
+
+def _fillers_optional(parsed) -> bool:
+    """Filler words ("mới nhất") are optional beside any word or phrase that names a subject."""
+    return any(not (len(g) == 1 and len(g[0].syllables) == 1 and g[0].filler) for g in parsed.required)
+
+
 def _most_words(docs: dict, parsed) -> dict:
-    """The notices holding the strict parts and most of the plain words' weight (SPEC of issue 11)."""
-    words = [group[0] for group in parsed.required if len(group) == 1 and len(group[0].syllables) == 1]
+    """The notices holding the strict parts and most of the plain words' weight (issue 11)."""
+    words = [w for w in _plain_words(parsed) if not (w.filler and _fillers_optional(parsed))]
     strict = [group for group in parsed.required if not (len(group) == 1 and len(group[0].syllables) == 1)]
     held = {w: sum(_phrase_in(w, body) for _, body in docs.values()) for w in words}
-    weights = {w: math.log(1 + len(docs) / n) for w, n in held.items() if n}
+    only_fillers = all(w.filler for w in _plain_words(parsed))
+    weights = {w: math.log(1 + len(docs) / n) ** 2 for w, n in held.items() if n and (only_fillers or not w.filler)}
     total = sum(weights.values())
     coverage = {}
     for doc_id, (meta, body) in docs.items():
@@ -66,8 +76,11 @@ def brute_force(docs: dict, args: MultiDict) -> tuple[int, dict]:
     params = parse_params(args)
     parsed = parse_query(params.q)
 
+    optional = _fillers_optional(parsed) and not params.all_words
+    required = [g for g in parsed.required if not (optional and len(g) == 1 and g[0].filler)]
+
     def text_ok(body):
-        return all(any(_phrase_in(p, body) for p in group) for group in parsed.required) and \
+        return all(any(_phrase_in(p, body) for p in group) for group in required) and \
             not any(_phrase_in(p, body) for p in parsed.excluded)
 
     def facet_ok(meta, facet):
@@ -76,7 +89,7 @@ def brute_force(docs: dict, args: MultiDict) -> tuple[int, dict]:
 
     base = {doc_id: meta for doc_id, (meta, body) in docs.items() if text_ok(body)}
     total = sum(all(facet_ok(m, f) for f in FACETS) for m in base.values())
-    words = sum(1 for group in parsed.required if len(group) == 1 and len(group[0].syllables) == 1)
+    words = len(_plain_words(parsed))
     if total < PER_PAGE and words >= 2 and not params.all_words:
         wider = _most_words(docs, parsed)
         wider_total = sum(all(facet_ok(m, f) for f in FACETS) for m in wider.values())
@@ -169,6 +182,7 @@ BENCH_QUERIES = [
     urlencode({"q": "giá xăng tăng bao nhiêu trong tháng 5 năm 2017 tại Bình Thuận"}),
     urlencode({"q": "tai nan giao thong moi nhat nhu the nao", "year": "2014"}),
     urlencode({"q": '"công an" bắt giữ đối tượng mới nhất -"hà nội"'}),
+    urlencode({"q": "như thế nào"}), urlencode({"q": "giá vàng hôm nay bao nhiêu", "match": "tat-ca"}),
 ]
 
 

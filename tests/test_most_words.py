@@ -67,3 +67,15 @@ def test_phrases_exclusions_and_filters_stay_strict(client):
 def test_enough_notices_with_every_word_keep_the_strict_answer(client):
     result = _api(client, q="đảng viên")
     assert "most_words" not in result and all("missing" not in hit for hit in result["hits"])
+
+
+def test_filler_phrases_are_optional_beside_a_subject_but_named_when_missing(client):
+    from portal.query import parse_query
+
+    assert [g[0].filler for g in parse_query("doanh nghiệp như thế nào mới nhất").required] == [False, False] + [True] * 5
+    result = _api(client, q="Huyện ủy Tuy Phong như thế nào")  # no notice says "như thế nào"
+    assert result["total"] == _api(client, q="Huyện ủy Tuy Phong")["total"] > 0
+    assert "thế" in result["most_words"]["missing"] and result["most_words"]["all_words_total"] == 0
+    assert _api(client, q="Huyện ủy Tuy Phong như thế nào", match="tat-ca")["total"] == 0
+    alone = _api(client, q="như thế nào")  # alone, fillers are the words searched for
+    assert alone["most_words"]["missing_everywhere"] == ["thế"] and alone["total"] > 0
