@@ -85,7 +85,7 @@ def check_text(text: str) -> None:
         raise UnreadableFile("phần lớn không phải chữ (tệp nhị phân hoặc hỏng)")
 
 
-def _read_file(path: str, options: ReadOptions) -> tuple[bytes, int]:
+def _read_file(path: str, options: ReadOptions) -> bytes:
     try:
         size = os.path.getsize(path)
         if size == 0:
@@ -95,7 +95,7 @@ def _read_file(path: str, options: ReadOptions) -> tuple[bytes, int]:
                 f"tệp quá lớn ({size / 1048576:.1f} MB, giới hạn {options.max_bytes / 1048576:.0f} MB)"
             )
         with open(path, "rb") as f:
-            return f.read(), size
+            return f.read()
     except OSError as exc:
         raise UnreadableFile(f"không mở được tệp: {exc.strerror or exc}") from None
 
@@ -115,7 +115,7 @@ def read_raw(path: str, options: ReadOptions = ReadOptions()) -> RawText:
 
     :raise UnreadableFile: empty, too large, of a kind the indexer does not read, or damaged
     """
-    data, _ = _read_file(path, options)
+    data = _read_file(path, options)
     kind = formats.detect(data[:16], lambda: data)
     if kind is None:
         return read_plain(data, formats.format_of_name(path) or formats.TXT)
