@@ -2,7 +2,8 @@
 
 The news articles of ``vinews.jsonl.gz`` have no dates, signers, units or chairs; each gets them
 deterministically from a hash of its id, so every run (and FTS5 in the same run) sees the same.
-Topics come from the real topic rules at indexing time.
+Topics come from the real topic rules at indexing time. Natural queries are three title words and
+two filler phrases (half typed without marks); mixed-mark queries type one marked word without.
 
     .venv/bin/python bench/workload.py queries > bench/queries.json   # regenerate the query set
 """
@@ -27,6 +28,10 @@ UNITS = ("Huyện ủy Tuy Phong", "Huyện ủy Bắc Bình", "Huyện ủy Hà
          "Thành ủy Phan Thiết", "Thị ủy La Gi", "Đảng ủy khối Doanh nghiệp", "Đảng ủy Khối các cơ quan tỉnh",
          "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "Tỉnh Đoàn")
 SYLLABLE = re.compile(r"[^\W\d_]+")
+# What people add to a title's words when they type naturally (the portal's own list decides what
+# it treats as filler; these are only the queries).
+NATURAL_FILLERS = ("mới nhất", "như thế nào", "bao nhiêu", "ở đâu", "là gì", "hôm nay", "tin tức",
+                   "chi tiết", "cập nhật", "hiện nay")
 
 
 def _number(doc_id: str, salt: str) -> int:
@@ -98,6 +103,18 @@ def make_queries(records: list[dict], seed: int = 20261122) -> list[dict]:
         add("document number", q=number)
     for _ in range(25):
         add("browse", year=str(rng.randrange(2005, 2021)), signer=rng.choice(SIGNERS))
+    # Their own random stream: the kinds above stay the queries earlier runs measured.
+    rng = random.Random(seed + 1)
+    for i, words in enumerate(rng.sample(titles, 30)):
+        text = " ".join([*rng.sample(words, 3), *rng.sample(NATURAL_FILLERS, 2)])
+        add("natural", q=text if i % 2 else fold_accents(text))
+    for words in rng.sample(titles, 20):
+        picked = rng.sample(words, 3)
+        marked = [i for i, w in enumerate(picked) if fold_accents(w) != w]
+        if marked:
+            folded_at = rng.choice(marked)
+            picked[folded_at] = fold_accents(picked[folded_at])
+        add("mixed marks", q=" ".join(picked))
     return queries
 
 
