@@ -50,10 +50,17 @@ class BuildOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     limits: Limits = Limits()
     progress: bool = False
+    vocab: str | None = None  # the vocabulary's folder, recorded so that later updates reuse it
 
     def read_options(self) -> ReadOptions:
         """How files are read; slow results are cached beside the generations, across builds."""
         return ReadOptions(self.max_bytes, self.limits, os.path.join(self.index, CACHE_FOLDER))
+
+    def sources(self) -> dict:
+        """What the index is built from, for the manifest: an update rebuilds from the same."""
+        absolute = lambda path: os.path.abspath(path) if path else None  # noqa: E731
+        return {"corpus": absolute(self.corpus), "jsonl": [absolute(p) for p in self.jsonl],
+                "vocab": absolute(self.vocab)}
 
 
 @dataclasses.dataclass
@@ -242,6 +249,8 @@ def build_index(options: BuildOptions, vocab: Vocabulary) -> BuildReport:
         config = config_fingerprint(vocab)
         previous, previous_bulk, report.full = _previous_state(store, config)
         plan = _Plan()
+        # An index built before its manifest named its sources learns them on the next build.
+        plan.manifest_changed = (store.read_manifest() or {}).get("sources") != options.sources()
         if options.corpus:
             _plan_files(options.corpus, previous, plan, report)
         for path in options.jsonl:
@@ -254,13 +263,15 @@ def build_index(options: BuildOptions, vocab: Vocabulary) -> BuildReport:
             path = store.new_generation(copy_current=not report.full)
             try:
                 _write(path, report.full, plan, previous, vocab, options, report)
-                store.publish(path, {"config": config, "docs": plan.docs, "bulk": plan.bulk})
+                store.publish(path, {"config": config, "docs": plan.docs, "bulk": plan.bulk,
+                                     "sources": options.sources()})
             except BaseException:
                 store.discard(path)
                 raise
             report.generation = os.path.basename(path)
         elif plan.manifest_changed:
-            store.update_manifest({"config": config, "docs": plan.docs, "bulk": plan.bulk})
+            store.update_manifest({"config": config, "docs": plan.docs, "bulk": plan.bulk,
+                                   "sources": options.sources()})
         store.clean()
         report.total = len(plan.docs)
         for entry in plan.docs.values():

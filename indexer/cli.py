@@ -1,4 +1,5 @@
-"""Command line of the indexer: ``extract`` prints metadata, ``build`` builds the index."""
+"""Command line of the indexer: ``extract`` prints metadata, ``build`` builds the index, ``update``
+brings it up to date from the sources its last build recorded."""
 
 import argparse
 import json
@@ -15,6 +16,7 @@ from indexer.reading import DEFAULT_MAX_BYTES
 from indexer.reading import ReadOptions
 from indexer.reading import UnreadableFile
 from indexer.store import BuildLocked
+from indexer.store import IndexStore
 from indexer.vocab import VOCAB_FILES
 from indexer.vocab import VocabularyError
 from indexer.vocab import load_vocabulary
@@ -94,11 +96,29 @@ def cmd_build(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     options = BuildOptions(
         index=args.index, corpus=corpus, jsonl=tuple(args.jsonl), max_bytes=args.max_mb * 1048576,
-        limits=_limits(args),
+        limits=_limits(args), vocab=_vocab_dir(args),
         procs=args.procs or BuildOptions.procs, progress=sys.stderr.isatty() and not args.quiet,
     )
+    return _run_build(options)
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    """Update the index from the sources its last build recorded (after a correction or upload)."""
+    sources = (IndexStore(args.index).read_manifest() or {}).get("sources")
+    if not sources:
+        print(f"Lỗi: chỉ mục {args.index} chưa ghi nguồn văn bản; hãy chạy 'build' một lần.", file=sys.stderr)
+        return EXIT_FAILED
+    options = BuildOptions(
+        index=args.index, corpus=sources["corpus"], jsonl=tuple(sources["jsonl"]),
+        max_bytes=args.max_mb * 1048576, limits=_limits(args), vocab=sources["vocab"] or DEFAULT_CORPUS,
+        procs=args.procs or BuildOptions.procs,
+    )
+    return _run_build(options)
+
+
+def _run_build(options: BuildOptions) -> int:
     try:
-        report = build_index(options, load_vocabulary(_vocab_dir(args)))
+        report = build_index(options, load_vocabulary(options.vocab))
     except BuildLocked as exc:
         print(f"Lỗi: {exc}; hãy chờ nó xong rồi chạy lại.", file=sys.stderr)
         return EXIT_LOCKED
@@ -140,6 +160,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_limit_options(build)
     build.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
     build.set_defaults(run=cmd_build)
+    update = commands.add_parser("update", help="cập nhật chỉ mục từ đúng các nguồn của lần xây trước")
+    update.add_argument("--index", default=os.environ.get("PORTAL_INDEX", DEFAULT_INDEX),
+                        help=f"thư mục chỉ mục (mặc định $PORTAL_INDEX hoặc {DEFAULT_INDEX})")
+    update.add_argument("--procs", type=int, help="số tiến trình phân tích (mặc định: số lõi)")
+    _add_limit_options(update)
+    update.set_defaults(run=cmd_update)
     return parser
 
 

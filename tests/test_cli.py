@@ -1,8 +1,11 @@
 import json
 import os
+import shutil
 import subprocess
 import sys
 
+from indexer.store import IndexStore
+from tests.conftest import CORPUS
 from tests.conftest import NOTICES
 from tests.conftest import ROOT
 from tests.conftest import SHARED
@@ -51,6 +54,32 @@ def test_build_fails_clearly_on_a_missing_corpus(tmp_path):
     result = _run("build", "--corpus", str(tmp_path / "nowhere"), "--index", str(tmp_path / "ix"))
     assert result.returncode == 1
     assert "không có thư mục" in result.stderr
+
+
+def test_update_rebuilds_from_the_sources_the_last_build_recorded(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(NOTICES, corpus)
+    bulk = tmp_path / "records.jsonl"
+    bulk.write_text(json.dumps({"id": "tin-1", "title": "Tin về cảng cá", "text": "Cảng cá Phan Thiết."},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    built = _run("build", "--corpus", str(corpus), "--jsonl", str(bulk), "--vocab", CORPUS,
+                 "--index", str(index))
+    assert built.returncode == 0, built.stderr
+    first = sorted(os.listdir(corpus))[0]
+    (corpus / first).with_suffix(".meta.json").write_text('{"title": "Tiêu đề đã sửa"}', encoding="utf-8")
+    updated = _run("update", "--index", str(index), cwd=tmp_path)  # sources come from the manifest
+    assert updated.returncode == 0, updated.stderr
+    assert "cập nhật 1" in updated.stdout and "xóa 0" in updated.stdout
+    manifest = IndexStore(str(index)).read_manifest()
+    assert manifest["sources"] == {"corpus": str(corpus), "jsonl": [str(bulk)], "vocab": CORPUS}
+    assert "tin-1" in manifest["docs"]
+
+
+def test_update_refuses_an_index_without_recorded_sources(tmp_path):
+    result = _run("update", "--index", str(tmp_path / "ix"))
+    assert result.returncode == 1
+    assert "chưa ghi nguồn" in result.stderr
 
 
 def test_the_shared_metadata_checker_passes():
