@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal import errors
     from portal import filters
     from portal import security
+    from portal import workspace
     from portal.views import api
     from portal.views import browse
     from portal.views import doc
@@ -39,4 +40,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     caching.init_app(app)
     for blueprint in (home.bp, search.bp, doc.bp, browse.bp, api.bp):
         app.register_blueprint(blueprint)
+    workspace.init_app(app)
     return app

@@ -29,6 +29,7 @@ STATIC_MAX_AGE = 365 * 86400
 # Served by send_file, which sets ETag and Last-Modified from the file itself.
 FILE_ENDPOINTS = {"static", "doc.original", "doc.original_number"}
 RELEASE_FOLDERS = ("portal", "templates", "static")
+PRIVATE_PREFIX = "/quan-tri"
 
 
 @functools.lru_cache(maxsize=64)
@@ -69,9 +70,14 @@ def page_tag() -> str | None:
     return f"{generation}-{hashlib.sha256(identity.encode()).hexdigest()[:16]}"
 
 
+def _private(path: str) -> bool:
+    # The archivists' workspace is per account: never tagged or cached (it sets no-store itself).
+    return path == PRIVATE_PREFIX or path.startswith(PRIVATE_PREFIX + "/")
+
+
 def _answer_known_page():
     """Answer 304 before any work when the client already holds this page of this generation."""
-    if request.endpoint is None or request.endpoint in FILE_ENDPOINTS:
+    if request.endpoint is None or request.endpoint in FILE_ENDPOINTS or _private(request.path):
         return None
     # Taken before the view runs: a build published meanwhile gives an older tag to newer content
     # (the next request gets a 200), never a newer tag to older content (304s for a stale page).
@@ -89,6 +95,8 @@ def _static_is_versioned() -> bool:
 
 
 def _cache_headers(response: Response) -> Response:
+    if _private(request.path):
+        return response
     if response.status_code >= 400:
         # Errors pass: a missing notice may arrive with the next build, a 503 ends with the first.
         response.headers["Cache-Control"] = "no-store"

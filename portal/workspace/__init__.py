@@ -1,0 +1,43 @@
+"""The archivists' workspace (/quan-tri): accounts, sessions, CSRF, roles and the audit log underneath.
+
+Everything lives in one SQLite database, ``WORKSPACE_DB`` (``instance/workspace.sqlite3``), created
+on first use. Throttling keys on ``request.remote_addr``: behind a reverse proxy, wrap the app in
+Werkzeug's ``ProxyFix`` with the number of proxies you trust, or every client shares the proxy's
+address; ``X-Forwarded-For`` is never read otherwise, as any client can write it.
+"""
+
+import os
+import time
+
+from flask import Flask
+
+DEFAULTS = {
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_MINUTES": 15,
+    "LOGIN_LOCK_MINUTES": 15,
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 8,
+    # Seconds since the epoch; tests put a clock they can move here.
+    "WORKSPACE_CLOCK": time.time,
+    # Arguments of argon2.PasswordHasher; None keeps argon2-cffi's defaults (RFC 9106 low-memory).
+    "WORKSPACE_ARGON2": None,
+}
+
+
+def init_app(app: Flask) -> None:
+    """Set the workspace's config defaults and register its hooks, CLI commands and blueprints."""
+    from portal.views import admin
+    from portal.workspace import access
+    from portal.workspace import cli
+    from portal.workspace import db
+
+    app.config.setdefault("WORKSPACE_DB", os.path.join(app.instance_path, "workspace.sqlite3"))
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    db.init_app(app)
+    app.before_request(access.guard)
+    app.after_request(access.finish)
+    app.add_template_global(access.current_token, "csrf_token")
+    app.cli.add_command(cli.users)
+    app.cli.add_command(cli.audit_group)
+    app.register_blueprint(admin.bp)
