@@ -263,3 +263,22 @@ def generation_tag() -> str | None:
         return None
     # Numbers start again in a folder deleted and rebuilt: when the folder was made tells the two apart.
     return None if made is None else f"{name}-{made % 16 ** 8:08x}"
+
+
+def stored_notice(doc_id: str) -> dict | None:
+    """Return a notice as the index stores it (``meta``, ``text``, ``body_offset``), for the workspace."""
+    with _serving() as generation:
+        searcher = generation.searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        stored = searcher.stored_fields(docnum)
+        return {"meta": stored["meta"], "text": stored["body"], "body_offset": stored.get("body_offset", 0),
+                "generation": generation.name}
+
+
+def all_metadata() -> list[dict]:
+    """Return the metadata of every notice in the served generation (the workspace's queue and names)."""
+    with _serving() as generation:
+        reader = generation.reader
+        return [reader.stored_fields(docnum)["meta"] for docnum in reader.all_doc_ids()]
