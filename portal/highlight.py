@@ -85,12 +85,13 @@ def _best_windows(text: str, spans: list[tuple[int, int]], floor: int) -> list[t
     return sorted(chosen)
 
 
-def snippet(text: str, phrases: list[Phrase], skip: int = 0) -> Markup:
+def snippet(text: str, phrases: list[Phrase], skip: int = 0, spans: list[tuple[int, int]] | None = None) -> Markup:
     """Return up to three highlighted fragments of ``text``; its opening when nothing matches.
 
     :param skip: where the body begins: the title and heading before it are left out
+    :param spans: the phrases' :func:`match_spans`, when the caller has them already
     """
-    spans = match_spans(text, phrases)
+    spans = match_spans(text, phrases) if spans is None else spans
     # Prefer matches in the body: the title is shown above the snippet already.
     in_body = [span for span in spans if span[0] >= skip]
     if not in_body:

@@ -20,9 +20,11 @@ from portal import ranking
 from portal.citation import cite
 from portal.engine import FACET_FIELDS
 from portal.engine import WhooshEngine
+from portal.highlight import match_spans
 from portal.highlight import snippet
 from portal.params import PER_PAGE
 from portal.params import SearchParams
+from portal.passages import query_passage
 from portal.query import parse_query
 
 IndexUnavailable = engine.IndexUnavailable
@@ -83,12 +85,17 @@ def _facet_counts(generation, params: SearchParams, base: np.ndarray, selections
 
 def _hit(stored: dict, parsed, missing: list[str]) -> dict:
     meta = stored["meta"]
+    body, skip, phrases = stored["body"], stored.get("body_offset", 0), parsed.phrases()
+    spans = match_spans(body, phrases)
+    # The point (or paragraph) matching best, and its anchor on the notice page; none when browsing.
+    passage = query_passage(body, phrases, skip, spans) or {}
     return {
         "missing": missing,
         "id": meta["id"], "title": meta.get("title") or meta["id"], "date": meta.get("date"),
         "number": meta.get("number"), "type": meta.get("type"), "signer": meta.get("signer"),
         "chair": meta.get("chair"), "units": meta.get("units", []), "topics": meta.get("topics", []),
-        "snippet": snippet(stored["body"], parsed.phrases(), skip=stored.get("body_offset", 0)),
+        "snippet": snippet(body, phrases, skip=skip, spans=spans),
+        "passage": passage.get("html"), "passage_label": passage.get("label"), "anchor": passage.get("anchor"),
         "citation": cite(meta),
     }
 

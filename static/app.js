@@ -1,4 +1,4 @@
-// What needs JavaScript: copying a link or a citation, and saved searches (kept in this browser).
+// What needs JavaScript: copying a link or a citation, saved searches (kept in this browser), old point links.
 (function () {
   "use strict";
   var KEY = "tim-kiem-da-luu";
@@ -85,7 +85,16 @@
     section.hidden = items.length === 0;
   }
 
+  // Links made before points were named "diem-" (…#muc-2-3) open at the same point today.
+  function followOldAnchor() {
+    var old = /^#muc-(.+)$/.exec(window.location.hash);
+    if (old && document.getElementById("diem-" + decodeURIComponent(old[1]))) {
+      window.location.replace("#diem-" + old[1]);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    followOldAnchor();
     document.querySelectorAll(".copy-link").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { copy(button); });

@@ -114,7 +114,7 @@ def test_formula_cells_are_made_plain_text():
 def test_notice_page(client):
     page = _text(client.get("/van-ban/004_abab5fe7c577bb0b?q=doanh+nghiep"))
     assert "<mark>doanh nghiệp</mark>" in page
-    assert 'id="muc-1"' in page and 'id="muc-ii"' in page  # numbered points are anchors
+    assert 'id="diem-1"' in page and 'id="diem-ii"' in page  # numbered points are anchors
     assert 'href="/tim-kiem?q=20-CT/TU"' in page or "q=20-CT%2FTU" in page  # a cited number not in the corpus
     assert 'rel="canonical" href="http://localhost/van-ban/004_abab5fe7c577bb0b"' in page
     assert "Về kết quả tìm kiếm" in page
@@ -123,7 +123,7 @@ def test_notice_page(client):
 
 def test_numbered_point_anchors_are_unique(client):
     page = _text(client.get("/van-ban/000_0e1e5b514ef6e61b"))
-    assert page.count('id="muc-2-2"') == 1 and 'id="muc-2-2-2"' in page  # the seed numbers "2.2-" twice
+    assert page.count('id="diem-2-2"') == 1 and 'id="diem-2-2-2"' in page  # the seed numbers "2.2-" twice
 
 
 def test_notice_page_offers_previous_and_next_within_the_search(client):

@@ -14,7 +14,11 @@ from portal.views.search import canonical
 from portal.views.search import remembered
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-HIT_FIELDS = ("id", "url", "title", "date", "number", "signer", "chair", "units", "topics", "snippet", "citation")
+# passage: the point or paragraph matching best (HTML, marks); passage_label: "Điểm 2.3" or null;
+# anchor: its id on the notice page (url + "#" + anchor opens it there). All null without a query.
+HIT_FIELDS = ("id", "url", "title", "date", "number", "signer", "chair", "units", "topics", "snippet", "citation",
+              "passage", "passage_label", "anchor")
+_HTML_FIELDS = ("snippet", "passage")
 
 
 @bp.route("/search")
@@ -31,7 +35,8 @@ def search():
         "total": page["total"],
         "page": page["page"],
         "per_page": page["per_page"],
-        "hits": [{key: str(hit[key]) if key == "snippet" else hit[key] for key in HIT_FIELDS + extra_fields}
+        "hits": [{key: str(hit[key]) if key in _HTML_FIELDS and hit[key] is not None else hit[key]
+                  for key in HIT_FIELDS + extra_fields}
                  for hit in page["hits"]],
         "facets": {name: [{"value": i["value"], "count": i["count"]} for i in items]
                    for name, items in page["facets"].items()},

@@ -2,10 +2,9 @@
 
 Its original files: ``/van-ban/<id>/ban-goc`` the one the text came from, ``/ban-goc/<n>`` the
 n-th (1-based; ``/ban-goc/1`` redirects to the short URL, so that each file has one URL).
+A numbered point opens at ``#diem-2-3``, any paragraph at ``#doan-<n>``; links made before
+points were named so (``#muc-2-3``) are taken there by static/app.js.
 """
-
-import collections
-import re
 
 from flask import Blueprint
 from flask import redirect
@@ -22,18 +21,10 @@ from portal.highlight import match_spans
 from portal.downloads import send_original
 from portal.pages import doc_page
 from portal.pages import original_file
+from portal.passages import split
 from portal.provenance import original_url
 
 bp = Blueprint("doc", __name__)
-# "1.", "2.3-", "II-", "a)" at the start of a paragraph: a numbered point a link can open at.
-_POINT = re.compile(r"^\s*((?:[IVX]+|\d+(?:\.\d+)*)[.\-)]|[a-zđ]\))\s*")
-
-
-def _point_anchor(paragraph: str) -> str | None:
-    match = _POINT.match(paragraph)
-    if not match:
-        return None
-    return "muc-" + re.sub(r"[^\w]+", "-", match.group(1)).strip("-").lower()
 
 
 def _link_references(html: Markup, references: dict, own: str | None) -> Markup:
@@ -50,29 +41,25 @@ def _link_references(html: Markup, references: dict, own: str | None) -> Markup:
     return Markup(REFERENCE.sub(replace, str(html)))
 
 
-def paragraphs(text: str, phrases, references: dict, own: str | None = None) -> list[dict]:
-    """Split a notice into paragraphs, highlighted, with anchors on numbered points."""
+def sections(text: str, phrases, references: dict, own: str | None = None) -> list[dict]:
+    """Split a notice into its numbered points and other paragraphs, highlighted, with their anchors.
+
+    The split is :func:`portal.passages.split`, the one search hits link into.
+    """
     spans = match_spans(text, phrases)
-    out, start, seen = [], 0, collections.Counter()
-    for block in text.split("\n"):
-        end = start + len(block)
-        if block.strip():
-            html = _link_references(mark(text, spans, start, end), references, own)
-            anchor = _point_anchor(block)
-            if anchor:
-                # Notices do number two points alike ("2.2-" twice in one seed): ids must stay unique.
-                seen[anchor] += 1
-                anchor = anchor if seen[anchor] == 1 else f"{anchor}-{seen[anchor]}"
-            out.append({"html": html, "anchor": anchor})
-        start = end + 1
-    return out
+    return [
+        {"anchor": section.anchor, "label": section.label,
+         "paragraphs": [{"html": _link_references(mark(text, spans, p.start, p.end), references, own),
+                         "anchor": p.anchor} for p in section.paragraphs]}
+        for section in split(text)
+    ]
 
 
 @bp.route("/van-ban/<doc_id>")
 def show(doc_id: str):
     """Show one notice; arriving from a search highlights its terms."""
     doc = doc_page(doc_id, request.args)
-    doc["paragraphs"] = paragraphs(doc["text"], doc["phrases"], doc["references"], doc["meta"].get("number"))
+    doc["sections"] = sections(doc["text"], doc["phrases"], doc["references"], doc["meta"].get("number"))
     return render_template("doc/notice.html", doc=doc)
 
 
