@@ -93,6 +93,7 @@
     }
   }
 
+  window.addEventListener("hashchange", followOldAnchor);
   document.addEventListener("DOMContentLoaded", function () {
     followOldAnchor();
     document.querySelectorAll(".copy-link").forEach(function (button) {
