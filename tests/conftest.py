@@ -7,6 +7,9 @@ import pytest
 from indexer.vocab import load_vocabulary
 from portal import create_app
 
+# The archivists' workspace: signed-in clients, accounts, a clock tests move on.
+pytest_plugins = ["tests.workspace_fixtures"]
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "corpus")
 NOTICES = os.path.join(CORPUS, "notices")

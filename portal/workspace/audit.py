@@ -85,6 +85,6 @@ def verify_chain(db: sqlite3.Connection) -> ChainCheck:
                                     row["detail"], row["prev_hash"]):
             problem = "nội dung đã bị sửa"
         if problem:
-            return ChainCheck(False, count, prev_hash, row["id"], problem)
+            return ChainCheck(False, count, prev_hash, min(row["id"], expected_id), problem)
         expected_id, prev_hash, count = expected_id + 1, row["hash"], count + 1
     return ChainCheck(True, count, prev_hash)

@@ -6,6 +6,7 @@ Each change is written to the audit log with the actor ``cli:<operating-system u
 
 import getpass
 import os
+import sys
 
 import click
 from flask import current_app
@@ -33,7 +34,7 @@ def _hasher():
 def _read_password(from_stdin: bool) -> str:
     """Read a new password: one line of stdin, or typed twice without echo."""
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     password = click.prompt("Mật khẩu", hide_input=True)
     if click.prompt("Nhập lại mật khẩu", hide_input=True) != password:
         raise click.ClickException("Hai lần nhập mật khẩu không khớp.")
