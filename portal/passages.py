@@ -25,7 +25,7 @@ _POINT = re.compile(
 )
 # Where the conclusions end: "…thực hiện./." (also "./-") or the list of recipients.
 _CLOSING_ENDS = ("/.", "/-")
-_CLOSING_STARTS = ("Nơi nhận",)
+_CLOSING_STARTS = ("nơi nhận",)
 _SENTENCE_END = re.compile(r"[.!?;:…][\"”)]?\s+")
 _SYLLABLE = re.compile(r"[^\W_]+")
 PASSAGE_CHARS = 320  # a passage longer than WHOLE_CHARS is trimmed to about this many characters
@@ -96,7 +96,7 @@ def split(text: str) -> list[Section]:
         paragraph = Paragraph(start, end, f"doan-{n}")
         line = text[start:end]
         point = None if closed else _POINT.match(line)
-        closed = closed or line.rstrip().endswith(_CLOSING_ENDS) or line.lstrip().startswith(_CLOSING_STARTS)
+        closed = closed or line.rstrip().endswith(_CLOSING_ENDS) or line.lstrip().lower().startswith(_CLOSING_STARTS)
         if point:
             number = point.group("number")
             anchor = _unique("diem-" + fold_accents(number.replace(".", "-")).lower(), taken)
@@ -128,17 +128,13 @@ def _score(keys: list[tuple[str, ...]], filler: frozenset) -> tuple[int, int, in
     return len(distinct - filler), max(map(len, keys), default=0), len(distinct), len(keys)
 
 
-def _best_section(sections, starts, keys, filler, skip: int):
-    best, best_score = None, (0, 0, 0, 0)
-    for section in sections:
-        if section.end <= skip:
-            continue
-        low = bisect.bisect_left(starts, max(section.start, skip))
-        high = bisect.bisect_left(starts, section.end)
-        score = _score(keys[low:high], filler)
-        if score > best_score:  # strictly: the earliest of equals wins
-            best, best_score = section, score
-    return best
+def _best_section(sections: list[Section], starts: list[int], keys, filler) -> Section:
+    """Return the section whose matches score best (the earliest of equals); each match counts where it starts."""
+    ends = [section.end for section in sections]
+    found: dict[int, list] = {}
+    for start, key in zip(starts, keys):
+        found.setdefault(min(bisect.bisect_right(ends, start), len(ends) - 1), []).append(key)
+    return sections[max(found, key=lambda i: (_score(found[i], filler), -i))]
 
 
 def _window_start(text: str, floor: int, ceiling: int, first_match: int) -> int:
@@ -196,7 +192,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 def best_passage(text: str, spans: list[tuple[int, int]], filler: frozenset = frozenset(),
                  skip: int = 0) -> dict | None:
-    """Pick the section matching most distinct query syllables (then most matches, then earliest).
+    """Pick the section matching most distinct query syllables (see :func:`_score`; then the earliest).
 
     :param spans: the query's matches in ``text`` (:func:`portal.highlight.match_spans`)
     :param filler: folded syllables that count only after every other (``moi``, ``nhat``)
@@ -208,14 +204,11 @@ def best_passage(text: str, spans: list[tuple[int, int]], filler: frozenset = fr
         return None
     starts = [a for a, _ in body]
     keys = _syllables(text, body)
-    sections = split(text)
-    section = _best_section(sections, starts, keys, filler, skip)
-    if section is None:
-        return None
+    section = _best_section(split(text), starts, keys, filler)
     floor, ceiling = _strip(text, max(section.content_start, skip), section.end)
     low, high = bisect.bisect_left(starts, floor), bisect.bisect_left(starts, ceiling)
     start, end = _strip(text, *_best_window(text, floor, ceiling, body[low:high], keys[low:high], filler))
-    html = mark(text, spans, start, end)
+    html = mark(text, body[max(0, bisect.bisect_left(starts, start) - 1):], start, end)
     html = Markup(_ELLIPSIS if start > floor else "") + html + Markup(_ELLIPSIS if end < ceiling else "")
     # Paragraphs of one point read as one passage: line breaks and blank lines become a space.
     html = Markup(re.sub(r"[ \t]*\n\s*", " ", str(html)))

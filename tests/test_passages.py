@@ -77,6 +77,12 @@ def test_the_closing_formula_ends_the_last_point():
     ]
 
 
+@pytest.mark.parametrize("closing", ["Căn cứ Thông báo này, các đơn vị thực hiện./-", "  NƠI NHẬN:   T/L BAN THƯỜNG VỤ"])
+def test_other_closing_formulas(closing):
+    assert _points(f"1. Một\nthêm\n{closing}\nsau") == [
+        ("1", "diem-1", ["1. Một", "thêm"]), (None, "doan-3", [closing]), (None, "doan-4", ["sau"])]
+
+
 def test_a_notice_without_points_is_paragraphs():
     text = "Tiêu đề\n\nĐoạn một.\n\n\nĐoạn hai."
     assert _points(text) == [(None, "doan-1", ["Tiêu đề"]), (None, "doan-2", ["Đoạn một."]),
