@@ -24,8 +24,8 @@ _POINT = re.compile(
     r"[ \t]*(?P<number>[IVXL]+|\d{1,2}(?:\.\d{1,2})*|[a-zđ])(?P<sep>[.)\-–])(?![\d/])(?![^\W\d_]+/)[ \t]*"
 )
 # Where the conclusions end: "…thực hiện./." (also "./-") or the list of recipients.
-_CLOSING_ENDS = ("/.", "/-")
-_CLOSING_STARTS = ("nơi nhận",)
+_CLOSING_END = re.compile(r"/[.\-][ \t]*$")
+_CLOSING_START = re.compile(r"[ \t]*nơi nhận", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;:…][\"”)]?\s+")
 _SYLLABLE = re.compile(r"[^\W_]+")
 PASSAGE_CHARS = 320  # a passage longer than WHOLE_CHARS is trimmed to about this many characters
@@ -94,13 +94,12 @@ def split(text: str) -> list[Section]:
     in_point = closed = False
     for n, (start, end) in enumerate(_lines(text), 1):
         paragraph = Paragraph(start, end, f"doan-{n}")
-        line = text[start:end]
-        point = None if closed else _POINT.match(line)
-        closed = closed or line.rstrip().endswith(_CLOSING_ENDS) or line.lstrip().lower().startswith(_CLOSING_STARTS)
+        point = None if closed else _POINT.match(text, start, end)
+        closed = closed or bool(_CLOSING_END.search(text, start, end) or _CLOSING_START.match(text, start, end))
         if point:
             number = point.group("number")
             anchor = _unique("diem-" + fold_accents(number.replace(".", "-")).lower(), taken)
-            sections.append(([paragraph], number, anchor, start + point.end()))
+            sections.append(([paragraph], number, anchor, point.end()))
         elif in_point and not closed:
             sections[-1][0].append(paragraph)
         else:
