@@ -112,9 +112,21 @@ def _audit_log(conn: sqlite3.Connection) -> None:
     """)
 
 
+def _reviews(conn: sqlite3.Connection) -> None:
+    """The "đã kiểm tra" marks: the version of a notice's metadata an archivist checked (review queue part)."""
+    run_script(conn, """
+        CREATE TABLE IF NOT EXISTS reviews (
+            doc_id TEXT PRIMARY KEY,
+            version TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+    """)
+
+
 # Append only: a file's user_version counts the steps it has been through. Later parts of the
 # workspace add their own step (a function creating their tables) at the end.
-MIGRATIONS = (_accounts, _audit_log)
+MIGRATIONS = (_accounts, _audit_log, _reviews)
 
 
 def migrate(conn: sqlite3.Connection) -> None:
