@@ -1,5 +1,6 @@
 """Dates in notices: the issue date of the header, the news dateline, the meeting date."""
 
+import dataclasses
 import datetime
 import re
 
@@ -10,9 +11,12 @@ _MONTH = r"th[aàáảãạ]ng"
 _YEAR = r"n[aăâàáảãạằắẳẵặầấẩẫậ]m"
 _PLACE = r"(?:(?P<place>[^\W\d_][^\W\d_ ]*(?: [^\W\d_]+){0,3})\s*(?P<comma>,)?\s*)?"
 _ISSUE = re.compile(
-    _PLACE + rf"(?<![^\W\d_]){_DAY}\s*(?P<d>\d{{1,2}})\s*{_MONTH}\s*(?P<m>\d{{1,2}})\s*{_YEAR}\s*(?P<y>\d{{4}})(?!\d)",
+    _PLACE + rf"(?<![^\W\d_])(?P<day>{_DAY})\s*(?P<d>\d{{1,2}})\s*(?P<month>{_MONTH})\s*(?P<m>\d{{1,2}})\s*"
+    rf"(?P<year>{_YEAR})\s*(?P<y>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
+# The words as written; a date matched with other tones was repaired from OCR noise.
+_DATE_WORDS = {"day": "ngày", "month": "tháng", "year": "năm"}
 # Where a header's date starts, even when a wrapped line holds only its beginning.
 _ISSUE_START = re.compile(_PLACE + rf"(?<![^\W\d_]){_DAY}\s*\d{{1,2}}(?:\s*{_MONTH}|\s*$)", re.IGNORECASE)
 # "ngày 16 tháng 5" at the end of a line whose "năm 2008" wrapped onto the next one.
@@ -72,15 +76,42 @@ def issue_date_start(text: str) -> int | None:
     return _place(match)[1] if match else None
 
 
-def _issue_match(lines: list[str], index: int) -> re.Match | None:
+@dataclasses.dataclass(frozen=True)
+class IssueDate:
+    """A header date as found: offsets index ``lines[index]``, joined by a space to
+    ``lines[following]`` when the date wrapped onto that part."""
+
+    date: str | None
+    place: str | None
+    index: int
+    following: int | None
+    start: int  # of "ngày"
+    end: int
+    place_start: int
+    repaired: bool  # "ngảy", "thảng", "nắm": words read with a wrong tone
+
+
+def _issue_match(lines: list[str], index: int) -> tuple[re.Match | None, int | None]:
     line = lines[index]
     match = _ISSUE.search(line)
     if match or not _PARTIAL.search(line):
-        return match
-    for following in lines[index + 1:index + 1 + _WRAPPED_PARTS]:
-        match = _ISSUE.search(f"{line} {following}")
+        return match, None
+    for following in range(index + 1, min(index + 1 + _WRAPPED_PARTS, len(lines))):
+        match = _ISSUE.search(f"{line} {lines[following]}")
         if match:
-            return match
+            return match, following
+    return None, None
+
+
+def locate_issue_date(lines: list[str]) -> IssueDate | None:
+    """Find ``place, ngày d tháng m năm y`` in header lines (or parts of lines), with where it is."""
+    for index in range(len(lines)):
+        match, following = _issue_match(lines, index)
+        if match:
+            date = make_date(int(match["y"]), int(match["m"]), int(match["d"]))
+            place, place_start = _place(match)
+            repaired = any(match[group].lower() != word for group, word in _DATE_WORDS.items())
+            return IssueDate(date, place, index, following, match.start("day"), match.end(), place_start, repaired)
     return None
 
 
@@ -91,12 +122,8 @@ def find_issue_date(lines: list[str]) -> tuple[str | None, str | None]:
 
     :return: ``(iso_date, place)``, either may be None
     """
-    for index in range(len(lines)):
-        match = _issue_match(lines, index)
-        if match:
-            date = make_date(int(match["y"]), int(match["m"]), int(match["d"]))
-            return date, _place(match)[0]
-    return None, None
+    found = locate_issue_date(lines)
+    return (found.date, found.place) if found else (None, None)
 
 
 def find_dateline(line: str) -> str | None:
@@ -107,8 +134,18 @@ def find_dateline(line: str) -> str | None:
     return None
 
 
-def find_meeting_date(paragraph: str, context: str | None) -> str | None:
-    """Return the date the lead paragraph says the session took place.
+@dataclasses.dataclass(frozen=True)
+class MeetingDate:
+    """A meeting date as found in the lead paragraph: ``[start, end)`` of ``Sáng 10.7``."""
+
+    date: str
+    start: int
+    end: int
+    year_written: bool  # False: the year came from the issue date
+
+
+def locate_meeting_date(paragraph: str, context: str | None) -> MeetingDate | None:
+    """Return the date the lead paragraph says the session took place, with where it is.
 
     :param context: the issue date, which supplies a year the paragraph leaves out
     """
@@ -124,5 +161,15 @@ def find_meeting_date(paragraph: str, context: str | None) -> str | None:
             continue
         date = make_date(year, month, day)
         if date:
-            return date
+            start = match.start() + len(match.group(0)) - len(match.group(0).lstrip(" \t(\n"))
+            return MeetingDate(date, start, match.end(), bool(match["y"]))
     return None
+
+
+def find_meeting_date(paragraph: str, context: str | None) -> str | None:
+    """Return the date the lead paragraph says the session took place.
+
+    :param context: the issue date, which supplies a year the paragraph leaves out
+    """
+    found = locate_meeting_date(paragraph, context)
+    return found.date if found else None

@@ -6,6 +6,7 @@ body, byline, view counter). Layout is read from lines; fields are read from the
 """
 
 import dataclasses
+import itertools
 import re
 
 from indexer.dates import find_dateline
@@ -42,6 +43,13 @@ class Layout:
     recipients: list[str] = dataclasses.field(default_factory=list)
     signature: list[str] = dataclasses.field(default_factory=list)
     body_offset: int = 0  # where the body begins in the text: snippets start there
+    # Where each part begins in the text, parallel to the lists above (provenance spans).
+    header_starts: list[list[int]] = dataclasses.field(default_factory=list)
+    heading_span: tuple[int, int] | None = None
+    title_starts: list[int] = dataclasses.field(default_factory=list)
+    dateline_start: int | None = None
+    paragraph_starts: list[int] = dataclasses.field(default_factory=list)
+    signature_starts: list[int] = dataclasses.field(default_factory=list)
 
 
 def columns(line: str) -> list[str]:
@@ -64,6 +72,22 @@ def header_columns(line: str) -> list[str]:
         else:
             parts.append(part)
     return parts
+
+
+def part_starts(line: str, parts: list[str], offset: int) -> list[int]:
+    """Return where each of ``parts`` (substrings of ``line``, in order) begins, ``line`` beginning at ``offset``."""
+    starts, position = [], 0
+    for part in parts:
+        found = line.find(part, position)
+        if found < 0:  # a part that is not a plain substring: point at the line
+            found = position
+        starts.append(offset + found)
+        position = found + len(part)
+    return starts
+
+
+def _stripped_start(line: str, offset: int) -> int:
+    return offset + len(line) - len(line.lstrip())
 
 
 def _find_heading(lines: list[str]) -> int | None:
@@ -122,8 +146,9 @@ def _title_after(lines: list[str], start: int) -> tuple[list[str], int]:
     return title, len(lines) if index is None else index
 
 
-def _split_tail(lines: list[str]) -> tuple[int, list[str], list[str]]:
-    """Find recipients and signature at the end; return where they begin and both lists."""
+def _split_tail(lines: list[str], offsets: list[int]) -> tuple[int, list[str], list[str], list[int]]:
+    """Find recipients and signature at the end; return where they begin, both lists and where
+    each signature part begins in the text (``offsets``: where each of ``lines`` begins)."""
     start = None
     for index in range(len(lines) - 1, -1, -1):
         if any(_RECIPIENTS.match(part) for part in columns(lines[index])):
@@ -136,10 +161,10 @@ def _split_tail(lines: list[str]) -> tuple[int, list[str], list[str]]:
             if line and (len(line) > 80 or line.endswith((".", "./.", "/.", ":", ";"))):
                 break
             start = index
-    recipients, signature = [], []
-    for line in lines[start:]:
+    recipients, signature, signature_starts = [], [], []
+    for line, offset in zip(lines[start:], offsets[start:]):
         parts = columns(line)
-        for position, part in enumerate(parts):
+        for position, (part, part_start) in enumerate(zip(parts, part_starts(line, parts, offset))):
             if _RECIPIENTS.match(part):
                 rest = _RECIPIENTS.sub("", part).strip()
                 if rest:
@@ -148,31 +173,62 @@ def _split_tail(lines: list[str]) -> tuple[int, list[str], list[str]]:
                 recipients.append(_ITEM.sub("", part))
             else:
                 signature.append(part)
-    return start, recipients, signature
+                signature_starts.append(part_start)
+    return start, recipients, signature, signature_starts
+
+
+def _heading_span(line: str, heading: str, offset: int) -> tuple[int, int]:
+    found = line.find(heading)
+    if found >= 0:
+        return offset + found, offset + found + len(heading)
+    return _stripped_start(line, offset), offset + len(line.rstrip())  # letter-spaced: the whole line
+
+
+def _filled_starts(lines: list[str], offsets: list[int], start: int, count: int) -> list[int]:
+    """Where the first ``count`` filled lines from ``start`` begin, stripped (the title's lines)."""
+    found = []
+    for line, offset in zip(lines[start:], offsets[start:]):
+        if len(found) == count:
+            break
+        if line.strip():
+            found.append(_stripped_start(line, offset))
+    return found
 
 
 def split_layout(text: str) -> Layout:
     """Split normalized notice text into its parts."""
     lines = text.split("\n")
+    offsets = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
     layout = Layout()
     heading = _find_heading(lines)
     if heading is not None:
-        layout.header = [header_columns(line) for line in lines[:heading] if line.strip()]
+        filled = [index for index in range(heading) if lines[index].strip()]
+        layout.header = [header_columns(lines[index]) for index in filled]
+        layout.header_starts = [part_starts(lines[i], row, offsets[i]) for i, row in zip(filled, layout.header)]
         layout.heading = heading_in(lines[heading])
+        layout.heading_span = _heading_span(lines[heading], layout.heading, offsets[heading])
         layout.title_lines, body_start = _title_after(lines, heading + 1)
-        tail_start, layout.recipients, layout.signature = _split_tail(lines[body_start:])
-        body = lines[body_start:body_start + tail_start]
+        layout.title_starts = _filled_starts(lines, offsets, heading + 1, len(layout.title_lines))
+        tail_start, layout.recipients, layout.signature, layout.signature_starts = _split_tail(
+            lines[body_start:], offsets[body_start:])
+        body_end = body_start + tail_start
     else:
         first = _next_filled(lines, 0)
         if first is None:
             return layout
         layout.title_lines = [lines[first].strip()][: 1 if len(lines[first]) <= _MAX_TITLE_CHARS else 0]
+        layout.title_starts = [_stripped_start(lines[first], offsets[first])][:len(layout.title_lines)]
         body_start = first + len(layout.title_lines)
         second = _next_filled(lines, body_start)
         if second is not None and find_dateline(lines[second]):
             layout.dateline = lines[second].strip()
+            layout.dateline_start = _stripped_start(lines[second], offsets[second])
             body_start = second + 1
-        body = lines[body_start:]
-    layout.body_offset = sum(len(line) + 1 for line in lines[:body_start])
-    layout.paragraphs = [line.strip() for line in body if line.strip() and not _SEPARATOR.match(line)]
+        body_end = len(lines)
+    layout.body_offset = offsets[body_start]
+    for index in range(body_start, body_end):
+        line = lines[index]
+        if line.strip() and not _SEPARATOR.match(line):
+            layout.paragraphs.append(line.strip())
+            layout.paragraph_starts.append(_stripped_start(line, offsets[index]))
     return layout

@@ -5,6 +5,7 @@ import os
 import re
 
 from indexer import formats
+from indexer import provenance
 from indexer.extract import Metadata
 from indexer.extract import extract_metadata
 from indexer.layout import split_layout
@@ -92,6 +93,7 @@ def load_file(path: str | tuple[str, ...], vocab: Vocabulary, options: ReadOptio
     chosen, decoded, failures = _read_best(paths, options)
     layout = split_layout(decoded.text)
     meta = extract_metadata(doc_id_for(chosen), decoded.text, vocab, layout)
+    provenance.mark_origin(meta.provenance, decoded.origin)
     overrides, side_warnings = read_sidecar(chosen)
     problems = apply_overrides(meta, overrides, vocab)
     failed = [f"không đọc được {reason}" for reason in failures]
@@ -116,9 +118,14 @@ def load_record(record: dict, vocab: Vocabulary, source: str) -> Notice:
     meta = extract_metadata(safe_id(str(doc_id)), text, vocab, layout)
     if title:
         meta.title = title
+        # The record's title heads the text: its span is known (unless normalizing the text changed it).
+        heads = text.startswith(title)
+        meta.provenance = [r for r in meta.provenance if r["field"] != "title"]
+        meta.provenance.append(provenance.record("title", title, (0, len(title)) if heads else None,
+                                                 "record.title" if heads else "record"))
     overrides = {k: v for k, v in record.items() if k not in ("id", "text", "title")}
     unknown = sorted(set(overrides) - OVERRIDABLE)
-    problems = apply_overrides(meta, {k: v for k, v in overrides.items() if k in OVERRIDABLE}, vocab)
+    problems = apply_overrides(meta, {k: v for k, v in overrides.items() if k in OVERRIDABLE}, vocab, "record")
     if unknown:
         problems.append(f"bỏ qua trường không biết: {', '.join(unknown)}")
     meta.warnings = problems + meta.warnings

@@ -1,5 +1,6 @@
 """People in a notice: who chaired the session, who signed, who wrote a news item."""
 
+import dataclasses
 import re
 
 from indexer.truecase import Truecaser
@@ -61,13 +62,25 @@ def _title_after(text: str) -> str | None:
     return title
 
 
-def find_chair(paragraphs: list[str], limit: int = 3) -> tuple[str | None, str | None]:
-    """Find ``đồng chí NAME – TITLE`` in the lead paragraphs; prefer the one who presided.
+@dataclasses.dataclass(frozen=True)
+class Chair:
+    """A chair as found: ``name`` at ``name_start`` of ``paragraphs[index]``, ``title`` at ``title_start``."""
 
-    :return: ``(name, title)``
-    """
+    name: str
+    title: str | None
+    index: int
+    name_start: int
+    title_start: int | None
+
+
+def _title_start(paragraph: str, after: int, title: str | None) -> int | None:
+    return paragraph.find(title, after) if title else None
+
+
+def locate_chair(paragraphs: list[str], limit: int = 3) -> Chair | None:
+    """Find ``đồng chí NAME – TITLE`` in the lead paragraphs, preferring the one who presided."""
     found = []
-    for paragraph in paragraphs[:limit]:
+    for index, paragraph in enumerate(paragraphs[:limit]):
         for match in _COMRADE.finditer(paragraph):
             rest = paragraph[match.end():]
             name = _name_after(rest)
@@ -75,18 +88,34 @@ def find_chair(paragraphs: list[str], limit: int = 3) -> tuple[str | None, str |
                 continue
             title = _title_after(rest[len(name):])
             presided = "chủ trì" in rest[:200] or "kết luận" in rest[:300]
-            found.append((not presided, name, title))
+            name_end = match.end() + len(name)
+            found.append((not presided, Chair(name, title, index, match.end(), _title_start(paragraph, name_end, title))))
     if not found:
-        return None, None
-    best = min(found, key=lambda item: item[0])
-    return best[1], best[2]
+        return None
+    return min(found, key=lambda item: item[0])[1]
 
 
-def find_signer(signature: list[str], casing: Truecaser) -> tuple[str | None, str | None]:
-    """Read the signature block: office title lines (ALL CAPS), ``(đã ký…)``, then the name.
+def find_chair(paragraphs: list[str], limit: int = 3) -> tuple[str | None, str | None]:
+    """Find ``đồng chí NAME – TITLE`` in the lead paragraphs; prefer the one who presided.
 
     :return: ``(name, title)``
     """
+    chair = locate_chair(paragraphs, limit)
+    return (chair.name, chair.title) if chair else (None, None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Signer:
+    """A signer as found: ``signature[name_index]`` names them, ``signature[title_index]`` their office."""
+
+    name: str
+    title: str | None
+    name_index: int
+    title_index: int | None
+
+
+def locate_signer(signature: list[str], casing: Truecaser) -> Signer | None:
+    """Read the signature block: office title lines (ALL CAPS), ``(đã ký…)``, then the name."""
     name_index = None
     for index in range(len(signature) - 1, -1, -1):
         candidate = signature[index]
@@ -96,24 +125,41 @@ def find_signer(signature: list[str], casing: Truecaser) -> tuple[str | None, st
             name_index = index
             break
     if name_index is None:
-        return None, None
+        return None
     name = signature[name_index]
     name = name.title() if name.isupper() else name
     titles = [
-        line for line in signature[:name_index]
+        index for index, line in enumerate(signature[:name_index])
         if line.isupper() and not _AUTHORITY.match(line) and not _SIGNED.match(line)
     ]
-    title = casing.apply(titles[-1]) if titles else None
-    return name, title
+    title_index = titles[-1] if titles else None
+    title = casing.apply(signature[title_index]) if titles else None
+    return Signer(name, title, name_index, title_index)
 
 
-def find_author(paragraphs: list[str]) -> str | None:
-    """Return a news item's byline: the short name line that closes it (before any counter)."""
-    for line in reversed(paragraphs[-4:]):
+def find_signer(signature: list[str], casing: Truecaser) -> tuple[str | None, str | None]:
+    """Read the signature block: office title lines (ALL CAPS), ``(đã ký…)``, then the name.
+
+    :return: ``(name, title)``
+    """
+    signer = locate_signer(signature, casing)
+    return (signer.name, signer.title) if signer else (None, None)
+
+
+def locate_author(paragraphs: list[str]) -> tuple[str, int] | None:
+    """Return a news item's byline and the index of its paragraph (it begins there), or None."""
+    for index in range(len(paragraphs) - 1, max(len(paragraphs) - 5, -1), -1):
+        line = paragraphs[index]
         if _COUNTER.match(line) or _SOURCE.match(line):
             continue
         byline = _BYLINE.match(line)
         if byline and all(w[0].isupper() for w in byline.group(1).split()):
-            return byline.group(1)
+            return byline.group(1), index
         return None
     return None
+
+
+def find_author(paragraphs: list[str]) -> str | None:
+    """Return a news item's byline: the short name line that closes it (before any counter)."""
+    found = locate_author(paragraphs)
+    return found[0] if found else None

@@ -42,13 +42,25 @@ def ref_key(text: str) -> str:
     return " ".join(str(int(p)) if p.isdigit() else p for p in parts).lower()
 
 
+def locate_ref(text: str) -> tuple[str, int, int] | None:
+    """Return the first document number in ``text``, canonical, with where it is written."""
+    match = REFERENCE.search(text)
+    return (_canonical_parts(*match.groups()), match.start(), match.end()) if match else None
+
+
+def locate_references(text: str) -> list[tuple[str, int, int]]:
+    """Return the canonical numbers cited in ``text`` with the span of their first citation, in order."""
+    seen: dict[str, tuple[str, int, int]] = {}
+    for match in REFERENCE.finditer(text):
+        number = _canonical_parts(*match.groups())
+        if number not in seen:
+            seen[number] = (number, match.start(), match.end())
+    return list(seen.values())
+
+
 def find_references(text: str) -> list[str]:
     """Return the canonical numbers cited in ``text``, in order of first citation."""
-    seen: dict[str, None] = {}
-    for match in REFERENCE.finditer(text):
-        seen.setdefault(_canonical_parts(*match.groups()), None)
-    return list(seen)
-
+    return [number for number, _, _ in locate_references(text)]
 
 
 def ref_kind(text: str) -> str | None:

@@ -6,6 +6,7 @@ import os
 from indexer.dates import make_date
 from indexer.extract import Metadata
 from indexer.normalize import normalize_line
+from indexer.provenance import replace_field
 from indexer.refs import canonical_ref
 from indexer.vocab import Vocabulary
 
@@ -70,14 +71,21 @@ def _clean_value(field: str, value, vocab: Vocabulary):
     return normalize_line(value)
 
 
-def apply_overrides(meta: Metadata, overrides: dict, vocab: Vocabulary) -> list[str]:
-    """Apply sidecar overrides to ``meta`` in place; return warnings for values that do not fit."""
+def apply_overrides(meta: Metadata, overrides: dict, vocab: Vocabulary, rule: str = "sidecar") -> list[str]:
+    """Apply sidecar overrides to ``meta`` in place; return warnings for values that do not fit.
+
+    An overridden field's provenance becomes ``rule`` (no span): the value no longer comes from the text.
+    """
     problems = []
     for field, value in overrides.items():
         try:
-            setattr(meta, field, _clean_value(field, value, vocab))
+            cleaned = _clean_value(field, value, vocab)
         except ValueError as exc:
             problems.append(f"{field}: giá trị sửa {value!r} không dùng được ({exc})")
+            continue
+        setattr(meta, field, cleaned)
+        values = cleaned if field in _LIST_FIELDS else [cleaned]
+        meta.provenance = replace_field(meta.provenance, field, values, rule)
     fixed = set(overrides)
     meta.warnings = [w for w in meta.warnings if w.split(":", 1)[0] not in fixed]
     return problems

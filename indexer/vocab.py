@@ -10,6 +10,7 @@ import tomllib
 from indexer.normalize import fold_accents
 from indexer.normalize import match_key
 from indexer.normalize import normalize_line
+from indexer.provenance import collapsed_offsets
 
 VOCAB_FILES = ("topics.toml", "units.toml", "people.toml")
 DEFAULT_MIN_SCORE = 6
@@ -24,7 +25,10 @@ _DISTRICT = re.compile(r"(?<!\w)(Huyện|Thị|Thành) ủy((?: [^\W\d_]+){1,4})
 
 
 def _district_units(text: str):
-    """Yield ``(offset, "Huyện ủy X")`` for district committees named with a capitalised place."""
+    """Yield ``(start, end, "Huyện ủy X")`` for district committees named with a capitalised place.
+
+    ``text`` has single spaces (``normalize_line``): the name is written there as yielded.
+    """
     for match in _DISTRICT.finditer(text):
         place = []
         for word in match.group(2).split():
@@ -32,7 +36,42 @@ def _district_units(text: str):
                 break
             place.append(word)
         if place:
-            yield match.start(), f"{match.group(1)} ủy {' '.join(place)}"
+            name = f"{match.group(1)} ủy {' '.join(place)}"
+            yield match.start(), match.start() + len(name), name
+
+
+@dataclasses.dataclass(frozen=True)
+class Mention:
+    """A vocabulary value as found: its canonical ``name``, ``[start, end)`` of ``written``, and
+    ``entry``: True when the vocabulary lists it (a district committee may not be listed)."""
+
+    name: str
+    start: int
+    end: int
+    written: str
+    entry: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class TopicHit:
+    """A chosen topic and its strongest keyword: the longest phrase, in the title if it is there."""
+
+    name: str
+    phrase: str
+    in_title: bool
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    # What topic_key matching sees as "phrase": its words apart by anything but letters and digits.
+    words = topic_key(phrase).split()
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE)
+
+
+def phrase_span(text: str, phrase: str) -> tuple[int, int] | None:
+    """Return where a topic phrase first occurs in ``text`` as topic matching sees it, or None."""
+    match = _phrase_pattern(phrase).search(text)
+    return match.span() if match else None
 
 
 class VocabularyError(Exception):
@@ -107,19 +146,39 @@ class Vocabulary:
             return self._unit_aliases[key]
         return normalize_line(name)
 
-    def find_units(self, text: str) -> list[str]:
-        """Return the canonical units mentioned in ``text``, in order of first mention."""
-        text = normalize_line(text)
-        found: list[tuple[int, str]] = []
-        for match in self._unit_pattern.finditer(text):
+    def locate_units(self, text: str) -> list[Mention]:
+        """Return the canonical units mentioned in ``text``, each with its first mention, in order.
+
+        Offsets index ``text`` when it is normalized but for its spaces (as extraction's is).
+        """
+        line = normalize_line(text)
+        found: list[tuple[int, int, str]] = []
+        for match in self._unit_pattern.finditer(line):
             name = self._unit_aliases[match_key(match.group(0))]
             if name:
-                found.append((match.start(), name))
-        found.extend(_district_units(text))
-        seen: dict[str, None] = {}
-        for _, name in sorted(found):
-            seen.setdefault(self.canonical_unit(name) or name, None)
-        return list(seen)
+                found.append((match.start(), match.end(), name))
+        found.extend(_district_units(line))
+        # Normalized text only loses spaces, which change its length.
+        back = collapsed_offsets(text) if len(line) != len(text) else None
+        seen: dict[str, Mention] = {}
+        for start, end, name in sorted(found, key=lambda item: (item[0], item[2])):
+            canonical = self.canonical_unit(name) or name
+            if canonical not in seen:
+                span = (back(start), back(end - 1) + 1) if back else (start, end)
+                seen[canonical] = Mention(canonical, *span, line[start:end], canonical in self.units)
+        return list(seen.values())
+
+    def find_units(self, text: str) -> list[str]:
+        """Return the canonical units mentioned in ``text``, in order of first mention."""
+        return [mention.name for mention in self.locate_units(text)]
+
+    def person_entry(self, name: str) -> tuple[str | None, bool]:
+        """Return the vocabulary's person ``name`` is (or None) and whether only its unmarked form matched."""
+        key = match_key(name)
+        if key in self._person_aliases:
+            return self._person_aliases[key], False
+        known = self._folded_people.get(fold_accents(key))
+        return (known, True) if known else (None, False)
 
     def canonical_person(self, name: str) -> str:
         """Return the canonical spelling of a person's name."""
@@ -132,26 +191,48 @@ class Vocabulary:
             return known
         return " ".join(word[:1].upper() + word[1:] for word in key.split())
 
-    def topic_scores(self, title: str, body: str) -> dict[str, int]:
-        """Score every topic on a title and body; phrases in the title weigh more."""
+    def _topic_hits(self, title: str, body: str) -> tuple[list[int], dict[str, int]]:
+        """Score every topic; also return each phrase found with the weight of its first text."""
         pattern, owners = self._topic_matcher
         scores = [0] * len(self.topics)
+        found: dict[str, int] = {}
         for text, weight in ((title, TITLE_WEIGHT), (body, 1)):
             for match in pattern.finditer(topic_key(text)):
-                for index in owners[match.group(0)]:
+                phrase = match.group(0)
+                found.setdefault(phrase, weight)
+                for index in owners[phrase]:
                     # Longer phrases are more specific: "giáo dục chính trị tư tưởng" outweighs "an ninh".
-                    scores[index] += weight * (match.group(0).count(" ") + 1)
+                    scores[index] += weight * (phrase.count(" ") + 1)
+        return scores, found
+
+    def topic_scores(self, title: str, body: str) -> dict[str, int]:
+        """Score every topic on a title and body; phrases in the title weigh more."""
+        scores, _ = self._topic_hits(title, body)
         return {t.name: s for t, s in zip(self.topics, scores) if s}
+
+    def locate_topics(self, title: str, body: str) -> list[TopicHit]:
+        """Return the topics whose score reaches their threshold, best first, with their strongest phrase."""
+        scores, found = self._topic_hits(title, body)
+        best = max(scores, default=0)
+        if not best:
+            return []
+        floor = RELATIVE_THRESHOLD * best
+        chosen = [i for i, (t, s) in enumerate(zip(self.topics, scores)) if s and s >= t.min_score and s >= floor]
+        chosen.sort(key=lambda i: (-scores[i], self.topics[i].name))
+        hits = []
+        for index in chosen[:MAX_TOPICS]:
+            phrases = [(found[p] * (p.count(" ") + 1), p) for p in self._topic_phrases[index] if p in found]
+            phrase = max(phrases, key=lambda item: item[0])[1]
+            hits.append(TopicHit(self.topics[index].name, phrase, found[phrase] == TITLE_WEIGHT))
+        return hits
 
     def find_topics(self, title: str, body: str) -> list[str]:
         """Return the topics whose score reaches their threshold, best first."""
-        scores = self.topic_scores(title, body)
-        if not scores:
-            return []
-        floor = RELATIVE_THRESHOLD * max(scores.values())
-        by_name = {t.name: t for t in self.topics}
-        chosen = [n for n, s in scores.items() if s >= by_name[n].min_score and s >= floor]
-        return sorted(chosen, key=lambda name: (-scores[name], name))[:MAX_TOPICS]
+        return [hit.name for hit in self.locate_topics(title, body)]
+
+    @functools.cached_property
+    def _topic_phrases(self) -> list[tuple[str, ...]]:
+        return [tuple(topic_key(phrase).strip() for phrase in topic.phrases) for topic in self.topics]
 
 
 def _load_toml(path: str) -> dict:

@@ -16,8 +16,9 @@ from portal.params import parse_params
 FACET_LABELS = {"year": "Năm", "signer": "Người ký", "unit": "Đơn vị", "topic": "Chủ đề",
                 "chair": "Người chủ trì", "type": "Loại văn bản"}
 FACET_TOP = 8
-# Stored metadata the JSON twin leaves out: server-side paths, and what it gives under keys of its own.
-PRIVATE_META = ("path", "origin", "originals")
+# Stored metadata the JSON twin leaves out: server-side paths, the archivists' provenance, and what it
+# gives under keys of its own.
+PRIVATE_META = ("path", "origin", "originals", "provenance")
 
 
 def search_url(params: SearchParams, endpoint: str = "search.results", **values) -> str:

@@ -12,7 +12,8 @@ from tests.conftest import SHARED
 from tests.conftest import require_shared
 
 FIELDS = {"origin", "id", "type", "number", "date", "meeting_date", "title", "signer", "signer_title", "chair",
-          "chair_title", "author", "units", "topics", "references", "place", "issuer", "path", "warnings"}
+          "chair_title", "author", "units", "topics", "references", "place", "issuer", "path", "warnings",
+          "provenance"}
 
 
 def _run(*args, cwd=ROOT):
