@@ -27,6 +27,7 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     """Set the workspace's config defaults and register its hooks, CLI commands and blueprints."""
     from portal.views import admin
+    from portal.views import admin_variants
     from portal.workspace import access
     from portal.workspace import cli
     from portal.workspace import db
@@ -41,3 +42,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.users)
     app.cli.add_command(cli.audit_group)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_variants.bp)
