@@ -12,7 +12,8 @@ in a document number's separators (``TƯ``/``TW``), or by the vocabulary's canon
 or ``entry`` say which). A derived value (the type from a number's kind, an ISO date from
 ``ngày 16 tháng 5 năm 2008``) points at what it was derived from, and its rule says so. Rules in
 :data:`SPANLESS_RULES` carry no span. A value the extraction doubts has ``"doubtful": True`` and a
-``reason`` from :data:`DOUBTS`. This module imports nothing else of the project.
+``reason`` from :data:`DOUBTS`. A field a correction emptied keeps one spanless record whose value
+is None. This module imports nothing else of the project.
 """
 
 import bisect
@@ -112,9 +113,13 @@ def mark_origin(records: list[dict], origin) -> None:
 
 
 def replace_field(records: list[dict], field: str, values: list, rule: str) -> list[dict]:
-    """Return ``records`` with ``field``'s records replaced by spanless ones of ``rule`` (one per value)."""
+    """Return ``records`` with ``field``'s records replaced by spanless ones of ``rule`` (one per value).
+
+    A field emptied keeps one record, with value None: the correction shows, and that the field
+    was read from the text no more.
+    """
     kept = [made for made in records if made["field"] != field]
-    return kept + [record(field, value, None, rule) for value in values if value]
+    return kept + [record(field, value, None, rule) for value in ([v for v in values if v] or [None])]
 
 
 class Stitched:

@@ -249,7 +249,7 @@ def test_sidecar_overrides_replace_the_records_of_their_fields(tmp_path, vocab):
     assert [m for m in after if m["field"] == "units"] == [
         {"field": "units", "value": "Huyện ủy Tuy Phong", "rule": "sidecar"},
         {"field": "units", "value": "Đảng ủy khối Doanh nghiệp", "rule": "sidecar"}]
-    assert not [m for m in after if m["field"] == "chair"]
+    assert [m for m in after if m["field"] == "chair"] == [{"field": "chair", "value": None, "rule": "sidecar"}]
     untouched = [m for m in before if m["field"] not in ("signer", "units", "chair")]
     assert [m for m in after if m["field"] not in ("signer", "units", "chair")] == untouched  # bad date kept
 
