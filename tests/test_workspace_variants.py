@@ -254,7 +254,18 @@ def test_a_broken_result_is_never_written_nor_logged(workspace_app, vocab_dir, m
     assert _log(workspace_app, "merge") == []
 
 
+def test_a_log_that_cannot_be_written_puts_the_file_back(workspace_app, vocab_dir, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("nhật ký không ghi được")
+
+    monkeypatch.setattr(audit, "record", refuse)
+    with pytest.raises(RuntimeError):
+        _merge(workspace_app, vocab_dir, canonical="Đảng ủy khối Doanh nghiệp")
+    assert (vocab_dir / "units.toml").read_text(encoding="utf-8") == _units_text()
+
+
 @pytest.mark.parametrize("canonical, chosen, message", [
+    ("Đảng ủy khối Doanh nghiệp", ["ĐUK Doanh nghiệp"], "không có gì để gộp thêm"),
     ("", ["ĐU Khối DN"], "Hãy chọn hoặc nhập tên chuẩn"),
     ("Đảng ủy khối Doanh nghiệp", ["Đảng uỷ khối doanh nghiệp"], "ít nhất một tên khác tên chuẩn"),
     ("Đảng ủy khối Doanh nghiệp", ["Tỉnh ủy"], "cơ quan ban hành"),
@@ -349,12 +360,18 @@ def _wait_for_update(app) -> None:
 def test_the_page_lists_groups_with_counts_per_field(editor_client):
     page = editor_client.get(PAGE + "?loai=nguoi", headers=JSON).get_json()
     assert page["groups"] == [{"suggested": "Nguyễn Văn Thành", "count": 3, "members": [
-        {"name": name, "count": 1, "entry": False, "reasons": ["giống nhau khi bỏ dấu, dấu câu, dấu cách"],
+        {"name": name, "count": 1, "entry": False, "reasons": ["giống nhau khi bỏ dấu, dấu câu, dấu cách"], "weak": False,
          "by_field": [{"field": "signer", "label": "Người ký", "count": 1}]}
         for name in ("Nguyễn Văn Thành", "Nguyen Van Thanh", "Nguyễn Văn Thanh")]}]
     assert "Dương Văn An" in page["names"] and page["can_merge"] and page["problem"] is None
+    units = editor_client.get(PAGE + "?loai=don-vi", headers=JSON).get_json()["groups"]
+    assert [[(m["name"], m["count"], m["weak"]) for m in g["members"]] for g in units] == [
+        [("Thành ủy TP HCM", 1, True), ("Thành ủy TP", 1, True)],
+        [("Đảng ủy khối Doanh nghiệp", 1, False), ("ĐU Khối DN", 1, False)]]
     html = editor_client.get(PAGE + "?loai=don-vi").get_data(as_text=True)
-    assert "Thành ủy TP HCM" in html and "ĐU Khối DN" in html and 'name="csrf_token"' in html
+    # A shortened name is offered, not ticked: it would also match "Thành ủy TP Phan Thiết".
+    assert 'name="bien_the" value="Thành ủy TP" aria-label="Gộp «Thành ủy TP»">' in html
+    assert 'name="bien_the" value="ĐU Khối DN" aria-label="Gộp «ĐU Khối DN»" checked>' in html
 
 
 @pytest.mark.slow

@@ -49,14 +49,23 @@ def _vocabulary(folder: str | None):
         return None
 
 
+def _counts(kind: variants.Kind) -> dict:
+    """Each value's notices in the served index (kept while it is served; callers must not change it)."""
+    key = ("workspace.variant-counts", kind.slug)
+    found = search.recall(key)
+    if found is None:
+        found = variants.value_counts(search.all_metadata(), kind)
+        search.remember(key, found)
+    return found
+
+
 def _groups(kind: variants.Kind, vocab) -> list[variants.Group]:
     """Groups for the served index and the vocabulary as it is now (kept until either changes)."""
     key = ("workspace.variants", kind.slug, vocab.fingerprint if vocab else None)
     found = search.recall(key)
     if found is None:
-        counts = variants.value_counts(search.all_metadata(), kind)
         abbreviations = variants.load_abbreviations() if kind.abbreviated else {}
-        found = tuple(variants.find_groups(counts, kind.entries(vocab) if vocab else {}, abbreviations))
+        found = tuple(variants.find_groups(_counts(kind), kind.entries(vocab) if vocab else {}, abbreviations))
         search.remember(key, found)
     return list(found)
 
@@ -64,7 +73,9 @@ def _groups(kind: variants.Kind, vocab) -> list[variants.Group]:
 def _member(member: variants.Member) -> dict:
     return {"name": member.name, "count": member.count, "entry": member.entry,
             "by_field": [{"field": f, "label": variants.FIELD_LABELS.get(f, f), "count": c} for f, c in member.by_field],
-            "reasons": [variants.REASONS[r] for r in member.reasons]}
+            "reasons": [variants.REASONS[r] for r in member.reasons],
+            # Joined only by a letter or a shortened form: the archivist ticks it, we don't.
+            "weak": bool(member.reasons) and set(member.reasons) <= variants.WEAK_REASONS}
 
 
 def updater(app=None):
@@ -188,7 +199,7 @@ def _submitted() -> tuple[str | None, str, list]:
 
 def _counted(kind: variants.Kind, names: list[str]) -> int:
     """Notices carrying one of ``names`` now (a notice with two of them counts twice)."""
-    counts = variants.value_counts(search.all_metadata(), kind)
+    counts = _counts(kind)
     return sum(counts.get(name, {}).get("", 0) for name in set(names))
 
 

@@ -62,6 +62,16 @@ def _lock(lock_path: str) -> filelock.FileLock:
     return filelock.FileLock(lock_path, timeout=LOCK_SECONDS)
 
 
+def _write_logged(path: str, text: str | None, previous: str | None, log) -> int:
+    """Write the file, then its log entry; a log that cannot be written puts the file back (no unlogged change)."""
+    write_atomic(path, text)
+    try:
+        return log()
+    except BaseException:
+        write_atomic(path, previous)
+        raise
+
+
 def merge(db, actor: str, kind: Kind, folder: str, canonical: str, variants: list[str], notices: int,
           lock_path: str) -> int:
     """Write ``variants`` as aliases of ``canonical`` in ``kind``'s vocabulary file; return the audit entry's id.
@@ -74,16 +84,18 @@ def merge(db, actor: str, kind: Kind, folder: str, canonical: str, variants: lis
     with _lock(lock_path):
         before = read_text(path)
         after = merged_text(before, kind.table, canonical, variants)
+        if after == before:
+            raise MergeRefused(f"Từ điển đã ghi các tên này là tên khác của «{canonical}»: không có gì để gộp thêm.")
         _check(kind, load_with(folder, kind.file, after), canonical, variants)
-        write_atomic(path, after)
-    detail = {"kind": kind.slug, "fields": list(kind.fields), "file": kind.file, "canonical": canonical,
-              "variants": variants, "notices": notices, "before_hash": before and digest(before),
-              "after_hash": digest(after), "before": before}
-    return audit.record(db, actor, ACTION, detail=detail)
+        detail = {"kind": kind.slug, "fields": list(kind.fields), "file": kind.file, "canonical": canonical,
+                  "variants": variants, "notices": notices, "before_hash": before and digest(before),
+                  "after_hash": digest(after), "before": before}
+        return _write_logged(path, after, before, lambda: audit.record(db, actor, ACTION, detail=detail))
 
 
 def _undone(db) -> dict[int, dict]:
-    return {entry["detail"].get("merge"): entry for entry in audit.recent(db, HISTORY_SCAN, filters={"action": UNDO_ACTION})}
+    undos = audit.recent(db, HISTORY_SCAN, filters={"action": UNDO_ACTION})
+    return {entry["detail"].get("merge"): entry for entry in undos}
 
 
 def history(db, limit: int = 20) -> list[dict]:
@@ -121,8 +133,7 @@ def undo(db, actor: str, may_undo_others: bool, merge_id: int, folder: str, lock
                                "nên không hoàn tác tự động được: hãy hoàn tác các lần gộp sau trước, "
                                "hoặc sửa tay tệp từ điển.")
         load_with(folder, kind.file, detail["before"])
-        write_atomic(path, detail["before"])
-    return audit.record(db, actor, UNDO_ACTION, detail={
-        "merge": merge_id, "kind": kind.slug, "file": kind.file, "canonical": detail["canonical"],
-        "variants": detail["variants"], "before_hash": digest(current),
-        "after_hash": detail["before_hash"]})
+        logged = {"merge": merge_id, "kind": kind.slug, "file": kind.file, "canonical": detail["canonical"],
+                  "variants": detail["variants"], "before_hash": digest(current), "after_hash": detail["before_hash"]}
+        return _write_logged(path, detail["before"], current,
+                             lambda: audit.record(db, actor, UNDO_ACTION, detail=logged))

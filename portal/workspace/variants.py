@@ -33,6 +33,8 @@ REASONS = {
     "distance": "gần giống (khác vài chữ cái)",
     "shortened": "tên viết gọn",
 }
+# Reasons that only suggest: a member joined by these alone is not ticked for the merge by default.
+WEAK_REASONS = frozenset({"distance", "shortened"})
 # A word this long one letter off is taken for a typo ("Phươn"); shorter ones are other names.
 MIN_TYPO_WORD = 5
 DISTANCE_CHUNK = 512
