@@ -32,7 +32,11 @@ from tests.workspace_fixtures import sign_in_token
 
 # Sample values for the URL parameters of /quan-tri routes, by endpoint. A route with parameters
 # needs an entry here; every test below then covers it. E.g. "admin_edits.save": {"doc_id": "..."}.
-SAMPLE_ARGS: dict[str, dict] = {}
+SAMPLE_ARGS: dict[str, dict] = {
+    "admin_notices.review": {"doc_id": "004_abab5fe7c577bb0b"},
+    "admin_notices.save": {"doc_id": "004_abab5fe7c577bb0b"},
+    "admin_notices.undo": {"doc_id": "004_abab5fe7c577bb0b", "entry_id": 1},
+}
 # The only views open without a session.
 PUBLIC_ENDPOINTS = {"admin.sign_in"}
 UNSAFE = csrf.UNSAFE_METHODS
@@ -41,6 +45,7 @@ FOREIGN = "https://evil.example"
 WRONG_TOKEN = "A" * 43
 _FORM_TOKEN = re.compile(r'name="csrf_token" value="[^"]*"')
 _EVENT_HANDLER = re.compile(r"<[^>]+\son\w+\s*=", re.IGNORECASE)
+_SCRIPT_FILE = re.compile(r'<script src="/static/[\w.-]+\.js(\?v=\w+)?"( defer)?></script>')
 
 Route = collections.namedtuple("Route", "endpoint method url role")
 
@@ -609,6 +614,7 @@ def test_workspace_pages_carry_no_inline_script_and_a_form_token(admin_client, w
     pages = [admin_client.get(route.url) for route in PAGES if route.endpoint not in PUBLIC_ENDPOINTS]
     pages.append(workspace_app.test_client().get(SIGN_IN))
     for response in pages:
-        page = response.get_data(as_text=True)
+        page = _SCRIPT_FILE.sub("", response.get_data(as_text=True))  # a script file of our own is no inline script
         assert "<script" not in page and not _EVENT_HANDLER.search(page)
-        assert 'name="csrf_token"' in page
+        if not response.is_json:  # a JSON answer (a page's status) has no form
+            assert 'name="csrf_token"' in page

@@ -10,6 +10,7 @@ import os
 import time
 
 from flask import Flask
+from flask import current_app
 
 DEFAULTS = {
     "LOGIN_MAX_FAILURES": 5,
@@ -27,6 +28,8 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     """Set the workspace's config defaults and register its hooks, CLI commands and blueprints."""
     from portal.views import admin
+    from portal.views import admin_history
+    from portal.views import admin_notices
     from portal.views import admin_variants
     from portal.workspace import access
     from portal.workspace import cli
@@ -42,4 +45,22 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.users)
     app.cli.add_command(cli.audit_group)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_history.bp)
+    app.register_blueprint(admin_notices.bp)
     app.register_blueprint(admin_variants.bp)
+
+
+def rebuilder(app: Flask | None = None):
+    """Return the app's one background index updater (made on first use)."""
+    from portal.workspace.rebuild import Rebuilder
+
+    app = app or current_app
+    found = app.extensions.get("workspace.rebuilder")
+    if found is None:
+        found = app.extensions.setdefault("workspace.rebuilder", Rebuilder(app.config["INDEX_PATH"]))
+    return found
+
+
+def rebuild_index() -> int:
+    """Ask for a background update of the current app's index after a change; return its ticket."""
+    return rebuilder().request()
