@@ -12,12 +12,19 @@
         if (!state) { return; }
         status.textContent = state.message || "";
         status.hidden = !state.message;
+        status.classList.toggle("busy", state.busy);
         status.classList.toggle("failed", !state.ok);
         if (state.busy) {
           window.setTimeout(function () { follow(status); }, POLL_MS);
         } else {
+          // The groups below predate the update; a reload shows the new ones (not done for the
+          // archivist: it would drop names ticked meanwhile).
+          var reload = document.createElement("a");
+          reload.href = window.location.pathname + window.location.search;
+          reload.textContent = "Tải lại trang để xem các nhóm tên sau khi phân loại lại.";
           status.dataset.busy = "0";
-          status.appendChild(document.createTextNode(" Tải lại trang để xem các nhóm tên sau khi phân loại lại."));
+          status.appendChild(document.createTextNode(" "));
+          status.appendChild(reload);
         }
       })
       .catch(function () { window.setTimeout(function () { follow(status); }, POLL_MS * 5); });

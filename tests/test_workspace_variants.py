@@ -188,10 +188,13 @@ def vocab_dir(tmp_path):
     return folder
 
 
+COUNTS = {"ĐU Khối DN": {"": 3, "units": 3}, "Đảng ủy khối Doanh nghiệp": {"": 5, "units": 5}}
+
+
 def _merge(app, vocab_dir, actor="bientap", canonical="Đảng ủy khối Doanh nghiệp", chosen=("ĐU Khối DN",),
            kind=UNITS) -> int:
     with app.app_context():
-        return merges.merge(get_db(), actor, kind, str(vocab_dir), canonical, list(chosen), 3,
+        return merges.merge(get_db(), actor, kind, str(vocab_dir), canonical, list(chosen), COUNTS,
                             str(vocab_dir.parent / "vocabulary.lock"))
 
 
@@ -208,7 +211,8 @@ def _log(app, action):
 def test_a_merge_is_logged_with_the_file_as_it_was_and_undo_restores_it(workspace_app, vocab_dir):
     path = vocab_dir / "units.toml"
     before = path.read_text(encoding="utf-8")
-    merge_id = _merge(workspace_app, vocab_dir, canonical="Đảng ủy khối Doanh nghiệp")
+    merge_id = _merge(workspace_app, vocab_dir, canonical="Đảng ủy khối Doanh nghiệp",
+                      chosen=["Đảng ủy khối Doanh nghiệp", "ĐU Khối DN"])
     merged = path.read_text(encoding="utf-8")
     assert load_vocabulary(str(vocab_dir)).canonical_unit("ĐU Khối DN") == "Đảng ủy khối Doanh nghiệp"
     [entry] = _log(workspace_app, "merge")
@@ -390,6 +394,7 @@ def test_a_merge_makes_one_public_facet_value_and_undo_brings_both_back(editor_c
     assert after["Thành ủy Thành phố Hồ Chí Minh"] == 2
     assert "Thành ủy TP HCM" not in after and "Thành ủy TP" not in after
     [entry] = _log(workspace_app, "merge")
+    assert entry["detail"]["variants"] == ["Thành ủy TP HCM", "Thành ủy TP"] and entry["detail"]["notices"] == 2
     response = _post(editor_client, UNDO, {"loai": "don-vi", "gop": entry["id"]})
     assert response.status_code == 303
     _wait_for_update(workspace_app)

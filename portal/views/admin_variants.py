@@ -100,7 +100,7 @@ def _update_status() -> dict:
         message = f"Chỉ mục đã được cập nhật ({last.seconds:.1f} giây)."
     else:
         message = None
-    return {"busy": status["busy"], "ok": last is None or last.ok, "message": message}
+    return {"busy": status["busy"], "ok": status["busy"] or last is None or last.ok, "message": message}
 
 
 def _merge_entry(entry: dict, user: dict) -> dict:
@@ -197,12 +197,6 @@ def _submitted() -> tuple[str | None, str, list]:
     return request.form.get("loai"), typed or request.form.get("ten_chuan", ""), request.form.getlist("bien_the")
 
 
-def _counted(kind: variants.Kind, names: list[str]) -> int:
-    """Notices carrying one of ``names`` now (a notice with two of them counts twice)."""
-    counts = _counts(kind)
-    return sum(counts.get(name, {}).get("", 0) for name in set(names))
-
-
 @bp.post("/gop")
 @access.require_role("editor")
 def merge():
@@ -213,7 +207,7 @@ def merge():
         return _render(_kind(), "Không rõ loại tên cần gộp.", 400)
     try:
         entry = merges.merge(get_db(), access.current_user()["name"], kind, _folder(), canonical, chosen,
-                             _counted(kind, chosen), _lock_path())
+                             _counts(kind), _lock_path())
     except MergeRefused as exc:
         return _render(kind, str(exc), 400)
     ticket = updater().request()

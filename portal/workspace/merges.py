@@ -72,11 +72,11 @@ def _write_logged(path: str, text: str | None, previous: str | None, log) -> int
         raise
 
 
-def merge(db, actor: str, kind: Kind, folder: str, canonical: str, variants: list[str], notices: int,
+def merge(db, actor: str, kind: Kind, folder: str, canonical: str, variants: list[str], counts: dict,
           lock_path: str) -> int:
     """Write ``variants`` as aliases of ``canonical`` in ``kind``'s vocabulary file; return the audit entry's id.
 
-    :param notices: how many notices carry a variant now (for the log)
+    :param counts: each value's notices now (:func:`variants.value_counts`), to log how many carry a variant
     :raise MergeRefused: nothing to merge, a name the vocabulary cannot take, a vocabulary that would not load
     """
     canonical, variants = _clean(canonical, variants)
@@ -88,7 +88,8 @@ def merge(db, actor: str, kind: Kind, folder: str, canonical: str, variants: lis
             raise MergeRefused(f"Từ điển đã ghi các tên này là tên khác của «{canonical}»: không có gì để gộp thêm.")
         _check(kind, load_with(folder, kind.file, after), canonical, variants)
         detail = {"kind": kind.slug, "fields": list(kind.fields), "file": kind.file, "canonical": canonical,
-                  "variants": variants, "notices": notices, "before_hash": before and digest(before),
+                  "variants": variants, "notices": sum(counts.get(v, {}).get("", 0) for v in variants),
+                  "before_hash": before and digest(before),
                   "after_hash": digest(after), "before": before}
         return _write_logged(path, after, before, lambda: audit.record(db, actor, ACTION, detail=detail))
 
