@@ -12,7 +12,7 @@ import pytest
 from indexer.build import BuildOptions
 from indexer.build import build_index
 from indexer.vocab import load_vocabulary
-from portal.views import admin_variants
+from portal import workspace
 from portal.workspace import audit
 from portal.workspace import merges
 from portal.workspace import variants
@@ -354,7 +354,7 @@ def _post(client, url: str, data: dict):
 
 def _wait_for_update(app) -> None:
     """Wait until the updates the requests asked for have run (the views keep their tickets to themselves)."""
-    updater = admin_variants.updater(app)
+    updater = workspace.rebuilder(app)
     deadline = time.monotonic() + UPDATE_SECONDS
     while updater.status()["busy"] and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -481,7 +481,7 @@ def test_names_with_script_are_shown_escaped(editor_client, workspace_app, small
         side = small_corpus / "notices" / f"{name}.meta.json"
         data = json.loads(side.read_text(encoding="utf-8")) if side.exists() else {}
         side.write_text(json.dumps({**data, "chair": chair}, ensure_ascii=False), encoding="utf-8")
-    updater = admin_variants.updater(workspace_app)
+    updater = workspace.rebuilder(workspace_app)
     assert updater.wait(updater.request(), timeout=UPDATE_SECONDS) and updater.last.ok
     workspace_app.extensions["workspace.rebuilder"] = Rebuilder("unused", command=(sys.executable, "-c", ""))
     _post(editor_client, MERGE, {"loai": "nguoi", "ten_chuan": SCRIPT_NAMES[0], "bien_the": list(SCRIPT_NAMES)})

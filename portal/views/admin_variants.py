@@ -24,7 +24,6 @@ from portal.workspace import collection
 from portal.workspace import merges
 from portal.workspace import variants
 from portal.workspace.db import get_db
-from portal.workspace.rebuild import Rebuilder
 from portal.workspace.vocabfile import MergeRefused
 
 bp = Blueprint("admin_variants", __name__, url_prefix="/quan-tri/ten-goi")
@@ -78,18 +77,9 @@ def _member(member: variants.Member) -> dict:
             "weak": bool(member.reasons) and set(member.reasons) <= variants.WEAK_REASONS}
 
 
-def updater(app=None):
-    """Return the app's one background index updater, shared with the other workspace pages."""
-    app = app or current_app
-    shared = getattr(workspace, "rebuilder", None)  # portal.workspace.rebuilder, where the edits land it
-    if shared is not None:
-        return shared(app)
-    return app.extensions.setdefault("workspace.rebuilder", Rebuilder(app.config["INDEX_PATH"]))
-
-
 def _update_status() -> dict:
     """What the background update is doing, in Vietnamese."""
-    status = updater().status()
+    status = workspace.rebuilder().status()
     last = status["last"]
     if status["busy"]:
         total = len(collection.manifest().get("docs", {}))
@@ -210,7 +200,7 @@ def merge():
                              _counts(kind), _lock_path())
     except MergeRefused as exc:
         return _render(kind, str(exc), 400)
-    ticket = updater().request()
+    ticket = workspace.rebuild_index()
     if access.wants_json():
         return jsonify({"merge": entry, "ticket": ticket, "update": _update_status()})
     return redirect(url_for("admin_variants.index", loai=kind.slug, gop=entry), 303)
@@ -231,7 +221,7 @@ def undo():
                              _lock_path())
     except MergeRefused as exc:
         return _render(kind, str(exc), 409)
-    ticket = updater().request()
+    ticket = workspace.rebuild_index()
     if access.wants_json():
         return jsonify({"undo": undone, "ticket": ticket, "update": _update_status()})
     return redirect(url_for("admin_variants.index", loai=kind.slug, **{"hoan-tac": value}), 303)
