@@ -1,6 +1,7 @@
 """One notice, from its source (a corpus file or a bulk record) to text plus metadata."""
 
 import dataclasses
+import json
 import os
 import re
 
@@ -23,6 +24,8 @@ from indexer.sidecar import read_sidecar
 from indexer.vocab import Vocabulary
 
 _UNSAFE_ID = re.compile(r"[^\w.-]+")
+# Beside a file uploaded from the archivists' workspace: the name it had on their computer.
+UPLOAD_SUFFIX = ".upload.json"
 
 
 @dataclasses.dataclass
@@ -53,10 +56,24 @@ def doc_id_for(path: str) -> str:
     return safe_id(os.path.splitext(os.path.basename(path))[0])
 
 
+def uploaded_name(path: str) -> str | None:
+    """Return the name a file uploaded from the workspace had on the archivist's computer, if it was one.
+
+    The workspace keeps it in ``PATH.upload.json`` (the file itself has a generated name).
+    """
+    try:
+        with open(path + UPLOAD_SUFFIX, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    name = (data.get("download_name") or data.get("original_name")) if isinstance(data, dict) else None
+    return name[:255] if isinstance(name, str) and name.strip() else None
+
+
 def original_file(path: str, format_name: str | None = None) -> dict:
     """Describe a notice's original file for the portal ("Bản gốc"): name, format, size, where it is."""
     kind = format_name or formats.format_of_name(path) or formats.TXT
-    return {"name": os.path.basename(path), "format": kind, "size": os.path.getsize(path),
+    return {"name": uploaded_name(path) or os.path.basename(path), "format": kind, "size": os.path.getsize(path),
             "path": os.path.abspath(path), "mime": formats.MIME_TYPES[kind]}
 
 

@@ -16,7 +16,9 @@ from portal.provenance import content_type
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/tiff"}
 # A signed original is rarely replaced; when it is, its ETag and Last-Modified (from the file) change.
 ORIGINAL_MAX_AGE = 86400
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
+# Controls, path separators, and the invisible marks that reorder or hide letters (a right-to-left
+# override makes "x\u202egpj.exe" look like "xexe.jpg").
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
 
 
 def content_disposition(kind: str, name: str) -> str:

@@ -36,6 +36,9 @@ SAMPLE_ARGS: dict[str, dict] = {
     "admin_notices.review": {"doc_id": "004_abab5fe7c577bb0b"},
     "admin_notices.save": {"doc_id": "004_abab5fe7c577bb0b"},
     "admin_notices.undo": {"doc_id": "004_abab5fe7c577bb0b", "entry_id": 1},
+    "admin_uploads.preview": {"token": "0" * 32},
+    "admin_uploads.publish": {"token": "0" * 32},
+    "admin_uploads.discard": {"token": "0" * 32},
 }
 # The only views open without a session.
 PUBLIC_ENDPOINTS = {"admin.sign_in"}

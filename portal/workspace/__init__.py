@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     from portal.views import admin
     from portal.views import admin_history
     from portal.views import admin_notices
+    from portal.views import admin_uploads
     from portal.views import admin_variants
     from portal.workspace import access
     from portal.workspace import cli
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_history.bp)
     app.register_blueprint(admin_notices.bp)
+    app.register_blueprint(admin_uploads.bp)
     app.register_blueprint(admin_variants.bp)
 
 
