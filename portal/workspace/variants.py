@@ -16,7 +16,7 @@ import re
 import tomllib
 
 import numpy as np
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
 
 from indexer.normalize import fold_accents
@@ -179,19 +179,26 @@ def _join_close(links: _Links, keys: list[str]) -> None:
     """Join names one letter apart inside a long word (marks and abbreviations set aside).
 
     Short words are left alone: "Lai" and "Tài", "Minh" and "Linh" are other names, not typos.
+    Names are compared only with names of their length or one more: one edit changes no more.
+    Optimal string alignment counts a swap of two letters as one edit (as Damerau-Levenshtein,
+    the same within one edit) and is many times faster in rapidfuzz.
     """
-    distinct = sorted(set(keys))
-    first = {}
+    holders = collections.defaultdict(list)
     for i, key in enumerate(keys):
-        first.setdefault(key, i)
-    for start in range(0, len(distinct), DISTANCE_CHUNK):
-        rows = distinct[start:start + DISTANCE_CHUNK]
-        found = cdist(rows, distinct, scorer=DamerauLevenshtein.distance, score_cutoff=1, dtype=np.int8, workers=1)
-        for r, c in zip(*np.nonzero(found == 1)):
-            a, b = rows[r], distinct[c]
-            i, j = first[a], first[b]
-            if a < b and _one_slip(a, b) and (links.nodes[i].count or links.nodes[j].count):
-                links.join(i, j, "distance")
+        holders[key].append(i)
+    by_length = collections.defaultdict(list)
+    for key in holders:
+        by_length[len(key)].append(key)
+    used = {key for key, nodes in holders.items() if any(links.nodes[i].count for i in nodes)}
+    for length, rows in by_length.items():
+        columns = rows + by_length.get(length + 1, [])
+        for start in range(0, len(rows), DISTANCE_CHUNK):
+            chunk = rows[start:start + DISTANCE_CHUNK]
+            found = cdist(chunk, columns, scorer=OSA.distance, score_cutoff=1, dtype=np.int8)
+            for r, c in zip(*np.nonzero(found == 1)):
+                a, b = chunk[r], columns[c]
+                if (a in used or b in used) and _one_slip(a, b):
+                    links.join(holders[a][0], holders[b][0], "distance")
 
 
 def _join_shortened(links: _Links, keys: list[str]) -> None:
