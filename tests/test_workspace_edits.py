@@ -518,10 +518,12 @@ def test_the_history_filters_by_actor_action_notice_and_dates(workspace_app, wor
     assert rows(**{"from": "không phải ngày", "actor": "nguoi-khac"}) == [("nguoi-khac", "Hoàn tác")] * 2
 
 
-def test_history_times_read_in_vietnam_time(editor_client, workspace_app):
+def test_history_times_read_in_vietnam_time_and_other_actions_in_words(editor_client, workspace_app):
     _log(workspace_app, 1)
     page = editor_client.get(HISTORY, query_string={"action": "edit"}).get_data(as_text=True)
     assert "<td>15/06/2025 22:06:40</td>" in page
+    signed_in = editor_client.get(HISTORY, query_string={"action": "sign-in"}).get_data(as_text=True)
+    assert "<td>Đăng nhập</td>" in signed_in and "<li>Địa chỉ máy: 127.0.0.1</li>" in signed_in
 
 
 def test_the_history_page_escapes_what_it_shows(editor_client, workspace_app):
@@ -568,6 +570,7 @@ def test_script_in_every_editable_field_is_escaped_on_public_pages(editor_client
              public.get("/tim-kiem", query_string={"q": "script"}), public.get("/tim-kiem.atom", query_string={"q": "alert"}),
              editor_client.get(REVIEW), editor_client.get(HISTORY)]
     assert pages[1].status_code == 200 and DOC in pages[1].get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0].get_data(as_text=True)  # the public notice shows it
     for response in pages:
         page = response.get_data(as_text=True)
         assert "<script>alert" not in page.lower() and _active(page) == [], response.request.path

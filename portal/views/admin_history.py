@@ -23,6 +23,9 @@ ACTIONS = {
     "sign-in.lock": "Tạm khóa đăng nhập", "user.add": "Thêm tài khoản", "user.remove": "Xóa tài khoản",
     "user.reset-password": "Đặt lại mật khẩu",
 }
+# What other parts log beside an action (sign-ins, accounts, locks), named for the archivist.
+DETAIL_LABELS = {"address": "Địa chỉ máy", "name": "Tài khoản", "role": "Vai trò", "key": "Khóa theo",
+                 "minutes": "Số phút"}
 # Detail keys that are the change itself (shown field by field) or too long to list.
 _SHOWN_APART = {"fields", "sidecar_before", "sidecar_after", "extracted", "generation", "undoes"}
 
@@ -49,7 +52,8 @@ def describe(entry: dict, user: dict) -> dict:
     fields = detail.get("fields") if entry["action"] in edits.EDIT_ACTIONS else None
     changes = [{"label": edits.field_label(name), "old": _text(change.get("old")), "new": _text(change.get("new"))}
                for name, change in (fields or {}).items() if isinstance(change, dict)]
-    other = [{"key": key, "value": _text(value)} for key, value in sorted(detail.items()) if key not in _SHOWN_APART]
+    other = [{"key": DETAIL_LABELS.get(key, key), "value": _text(value)}
+             for key, value in sorted(detail.items()) if key not in _SHOWN_APART]
     can_undo = edits.may_undo(user, entry) and entry["doc_id"] is not None
     return {
         "id": entry["id"], "at": entry["at"], "actor": entry["actor"], "action": entry["action"],

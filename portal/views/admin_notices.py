@@ -61,6 +61,7 @@ NO_UPDATE = "Chưa có lần cập nhật nào."
 MESSAGES = {"da-luu": SAVED, "da-hoan-tac": UNDONE, "khong-doi": UNCHANGED}
 DATALISTS = {"signer": "ds-nguoi", "chair": "ds-nguoi", "units": "ds-don-vi", "topics": "ds-chu-de"}
 _VERSION = re.compile(r"[0-9a-f]{64}")
+_GENERATION = re.compile(r"gen-\d{1,12}")
 
 
 # -- reading what the page shows -------------------------------------------------------------------
@@ -229,12 +230,18 @@ def save(doc_id: str):
         return _render(state, 400, values, problems)
     try:
         saved = edits.save(get_db(), access.current_user()["name"], state["target"], values, base,
-                           state["extracted"], request.form.get("generation"))
+                           state["extracted"], _served_generation())
     except edits.Conflict as conflict:
         return _conflict(doc_id, values, base, conflict)
     except edits.BrokenSidecar:
         return _render(state, 409, values, message=BROKEN.format(name=os.path.basename(state["target"].sidecar)))
     return _after_change(doc_id, saved, "da-luu")
+
+
+def _served_generation() -> str | None:
+    """The index generation the form was served from (logged with the save), when the form names one."""
+    generation = request.form.get("generation", "")
+    return generation if _GENERATION.fullmatch(generation) else None
 
 
 def _after_change(doc_id: str, saved: edits.Saved, done: str):
