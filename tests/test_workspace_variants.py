@@ -39,7 +39,7 @@ UPDATE_SECONDS = 180
 
 
 def _values(**counts) -> dict:
-    return {name: {"": n, "units": n} for name, n in counts.items()}
+    return {name: {"": n, "unit": n} for name, n in counts.items()}
 
 
 def _named(*pairs) -> dict:
@@ -112,11 +112,12 @@ def test_other_districts_and_a_shortened_name_fitting_two_groups_stay_apart():
     assert find_groups(values, entries, variants.load_abbreviations()) == []
 
 
-def test_value_counts_count_notices_once_and_per_field():
-    metadata = [{"signer": "A", "chair": "A"}, {"signer": "B", "chair": "A"}, {"units": ["U", "V"]}, {}]
-    assert variants.value_counts(metadata, PEOPLE) == {"A": {"": 2, "signer": 1, "chair": 2},
-                                                      "B": {"": 1, "signer": 1}}
-    assert variants.value_counts(metadata, UNITS) == {"U": {"": 1, "units": 1}, "V": {"": 1, "units": 1}}
+def test_facet_counts_sum_a_kinds_facets_and_keep_each():
+    facets = {"signer": [{"value": "A", "count": 1, "selected": False}, {"value": "B", "count": 1, "selected": False}],
+              "chair": [{"value": "A", "count": 2, "selected": False}],
+              "unit": [{"value": "U", "count": 4, "selected": False}], "topic": [{"value": "T", "count": 9}]}
+    assert variants.facet_counts(facets, PEOPLE) == {"A": {"": 3, "signer": 1, "chair": 2}, "B": {"": 1, "signer": 1}}
+    assert variants.facet_counts(facets, UNITS) == {"U": {"": 4, "unit": 4}}
 
 
 # -- the vocabulary file --------------------------------------------------------------------------
@@ -188,7 +189,7 @@ def vocab_dir(tmp_path):
     return folder
 
 
-COUNTS = {"ĐU Khối DN": {"": 3, "units": 3}, "Đảng ủy khối Doanh nghiệp": {"": 5, "units": 5}}
+COUNTS = {"ĐU Khối DN": {"": 3, "unit": 3}, "Đảng ủy khối Doanh nghiệp": {"": 5, "unit": 5}}
 
 
 def _merge(app, vocab_dir, actor="bientap", canonical="Đảng ủy khối Doanh nghiệp", chosen=("ĐU Khối DN",),
@@ -218,7 +219,7 @@ def test_a_merge_is_logged_with_the_file_as_it_was_and_undo_restores_it(workspac
     [entry] = _log(workspace_app, "merge")
     assert entry["id"] == merge_id and entry["actor"] == "bientap"
     assert entry["detail"] == {
-        "kind": "don-vi", "fields": ["units"], "file": "units.toml", "canonical": "Đảng ủy khối Doanh nghiệp",
+        "kind": "don-vi", "facets": ["unit"], "file": "units.toml", "canonical": "Đảng ủy khối Doanh nghiệp",
         "variants": ["ĐU Khối DN"], "notices": 3, "before": before, "before_hash": vocabfile.digest(before),
         "after_hash": vocabfile.digest(merged)}
     undo_id = _undo(workspace_app, vocab_dir, merge_id)
@@ -363,9 +364,9 @@ def _wait_for_update(app) -> None:
 
 def test_the_page_lists_groups_with_counts_per_field(editor_client):
     page = editor_client.get(PAGE + "?loai=nguoi", headers=JSON).get_json()
-    assert page["groups"] == [{"suggested": "Nguyễn Văn Thành", "count": 3, "members": [
+    assert page["groups"] == [{"suggested": "Nguyễn Văn Thành", "count": 3, "count_label": "3 lượt ký hoặc chủ trì", "members": [
         {"name": name, "count": 1, "entry": False, "reasons": ["giống nhau khi bỏ dấu, dấu câu, dấu cách"], "weak": False,
-         "by_field": [{"field": "signer", "label": "Người ký", "count": 1}]}
+         "by_facet": [{"facet": "signer", "label": "Người ký", "count": 1}]}
         for name in ("Nguyễn Văn Thành", "Nguyen Van Thanh", "Nguyễn Văn Thanh")]}]
     assert "Dương Văn An" in page["names"] and page["can_merge"] and page["problem"] is None
     units = editor_client.get(PAGE + "?loai=don-vi", headers=JSON).get_json()["groups"]

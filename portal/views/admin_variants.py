@@ -19,6 +19,7 @@ from indexer.vocab import VocabularyError
 from indexer.vocab import load_vocabulary
 from portal import search
 from portal import workspace
+from portal.params import SearchParams
 from portal.workspace import access
 from portal.workspace import collection
 from portal.workspace import merges
@@ -49,13 +50,8 @@ def _vocabulary(folder: str | None):
 
 
 def _counts(kind: variants.Kind) -> dict:
-    """Each value's notices in the served index (kept while it is served; callers must not change it)."""
-    key = ("workspace.variant-counts", kind.slug)
-    found = search.recall(key)
-    if found is None:
-        found = variants.value_counts(search.all_metadata(), kind)
-        search.remember(key, found)
-    return found
+    """Each value's facet counts over the whole served index (the public search's own, kept with it)."""
+    return variants.facet_counts(search.search(SearchParams(), per_page=1)["facets"], kind)
 
 
 def _groups(kind: variants.Kind, vocab) -> list[variants.Group]:
@@ -71,7 +67,7 @@ def _groups(kind: variants.Kind, vocab) -> list[variants.Group]:
 
 def _member(member: variants.Member) -> dict:
     return {"name": member.name, "count": member.count, "entry": member.entry,
-            "by_field": [{"field": f, "label": variants.FIELD_LABELS.get(f, f), "count": c} for f, c in member.by_field],
+            "by_facet": [{"facet": f, "label": variants.FACET_LABELS.get(f, f), "count": c} for f, c in member.by_facet],
             "reasons": [variants.REASONS[r] for r in member.reasons],
             # Joined only by a letter or a shortened form: the archivist ticks it, we don't.
             "weak": bool(member.reasons) and set(member.reasons) <= variants.WEAK_REASONS}
@@ -134,8 +130,9 @@ def page_data(kind: variants.Kind, error: str | None = None) -> dict:
         "kinds": [{"slug": k.slug, "label": k.label, "url": url_for("admin_variants.index", loai=k.slug),
                    "current": k is kind} for k in variants.KINDS.values()],
         "kind": kind.slug, "kind_label": kind.label, "file": kind.file,
-        "fields": [{"field": f, "label": variants.FIELD_LABELS[f]} for f in kind.fields],
-        "groups": [{"suggested": g.suggested, "count": g.count, "members": [_member(m) for m in g.members]}
+        "facets": [{"facet": f, "label": variants.FACET_LABELS[f]} for f in kind.facets],
+        "groups": [{"suggested": g.suggested, "count": g.count, "count_label": f"{g.count} {kind.counted}",
+                    "members": [_member(m) for m in g.members]}
                    for g in groups[(page - 1) * PER_PAGE:page * PER_PAGE]],
         "total_groups": len(groups), "page": page, "pages": pages,
         "previous": url_for("admin_variants.index", loai=kind.slug, trang=page - 1) if page > 1 else None,

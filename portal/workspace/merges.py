@@ -76,7 +76,7 @@ def merge(db, actor: str, kind: Kind, folder: str, canonical: str, variants: lis
           lock_path: str) -> int:
     """Write ``variants`` as aliases of ``canonical`` in ``kind``'s vocabulary file; return the audit entry's id.
 
-    :param counts: each value's notices now (:func:`variants.value_counts`), to log how many carry a variant
+    :param counts: each value's facet counts now (:func:`variants.facet_counts`), to log how many a merge moves
     :raise MergeRefused: nothing to merge, a name the vocabulary cannot take, a vocabulary that would not load
     """
     canonical, variants = _clean(canonical, variants)
@@ -87,7 +87,7 @@ def merge(db, actor: str, kind: Kind, folder: str, canonical: str, variants: lis
         if after == before:
             raise MergeRefused(f"Từ điển đã ghi các tên này là tên khác của «{canonical}»: không có gì để gộp thêm.")
         _check(kind, load_with(folder, kind.file, after), canonical, variants)
-        detail = {"kind": kind.slug, "fields": list(kind.fields), "file": kind.file, "canonical": canonical,
+        detail = {"kind": kind.slug, "facets": list(kind.facets), "file": kind.file, "canonical": canonical,
                   "variants": variants, "notices": sum(counts.get(v, {}).get("", 0) for v in variants),
                   "before_hash": before and digest(before),
                   "after_hash": digest(after), "before": before}

@@ -47,12 +47,13 @@ class Kind:
 
     slug: str
     label: str
-    fields: tuple[str, ...]
+    facets: tuple[str, ...]
     file: str
     table: str
     entries_attr: str
     canonical_method: str
     abbreviated: bool
+    counted: str  # what a group's summed count counts, in Vietnamese
 
     def entries(self, vocab) -> dict[str, tuple[str, ...]]:
         """Return the vocabulary's entries of this kind: canonical name -> aliases."""
@@ -65,20 +66,20 @@ class Kind:
 
 KINDS = {
     "nguoi": Kind("nguoi", "Người ký, người chủ trì", ("signer", "chair"), "people.toml", "person",
-                  "people", "canonical_person", False),
-    "don-vi": Kind("don-vi", "Đơn vị", ("units",), "units.toml", "unit", "units", "canonical_unit", True),
+                  "people", "canonical_person", False, "lượt ký hoặc chủ trì"),
+    "don-vi": Kind("don-vi", "Đơn vị", ("unit",), "units.toml", "unit", "units", "canonical_unit", True, "văn bản"),
 }
-FIELD_LABELS = {"signer": "Người ký", "chair": "Người chủ trì", "units": "Đơn vị"}
+FACET_LABELS = {"signer": "Người ký", "chair": "Người chủ trì", "unit": "Đơn vị"}
 
 
 @dataclasses.dataclass(frozen=True)
 class Member:
-    """One name in a group: its notices (``count``; ``by_field`` per facet), whether the vocabulary has
-    it as an entry, and why it is in the group."""
+    """One name in a group: its facet counts (``count`` summed, ``by_facet`` each), whether the
+    vocabulary has it as an entry, and why it is in the group."""
 
     name: str
     count: int
-    by_field: tuple[tuple[str, int], ...]
+    by_facet: tuple[tuple[str, int], ...]
     entry: bool
     reasons: tuple[str, ...]
 
@@ -117,7 +118,7 @@ def expand(name: str, abbreviations: dict[str, str]) -> str:
 class _Node:
     name: str
     count: int = 0
-    by_field: dict = dataclasses.field(default_factory=dict)
+    by_facet: dict = dataclasses.field(default_factory=dict)
     entry: bool = False  # a vocabulary entry's canonical name
     owner: str | None = None  # for a vocabulary alias: its entry
     reasons: set = dataclasses.field(default_factory=set)
@@ -160,9 +161,9 @@ def _nodes(values: dict[str, dict[str, int]], entries: dict[str, tuple[str, ...]
         node = nodes.setdefault(match_key(name), _Node(name))
         node.name = name if not node.entry else node.name
         node.count += counts.get("", 0)
-        for field, count in counts.items():
-            if field:
-                node.by_field[field] = node.by_field.get(field, 0) + count
+        for facet, count in counts.items():
+            if facet:
+                node.by_facet[facet] = node.by_facet.get(facet, 0) + count
     return list(nodes.values())
 
 
@@ -230,7 +231,7 @@ def find_groups(values: dict[str, dict[str, int]], entries: dict[str, tuple[str,
                 abbreviations: dict[str, str] | None = None) -> list[Group]:
     """Return likely variant groups, most notices first.
 
-    :param values: facet value -> counts: ``""`` notices in all, and per field (``{"": 3, "signer": 2, ...}``)
+    :param values: facet value -> counts: ``""`` summed, and per facet (``{"": 3, "signer": 2, ...}``)
     :param entries: the vocabulary's entries of the same kind, canonical name -> aliases
     :param abbreviations: lower-case abbreviation -> words (none for people)
     """
@@ -263,23 +264,21 @@ def _group(nodes: list[_Node], abbreviations: dict[str, str]) -> Group | None:
     if not suggested or not any(n.count and n.name != suggested for n in shown):
         return None
     members = tuple(
-        Member(n.name, n.count, tuple(sorted(n.by_field.items())), n.entry,
+        Member(n.name, n.count, tuple(sorted(n.by_facet.items())), n.entry,
                tuple(r for r in REASONS if r in n.reasons))
         for n in sorted(shown, key=lambda n: (n.name != suggested, -n.count, n.name)))
     return Group(members, suggested, sum(n.count for n in shown))
 
 
-def value_counts(metadata, kind: Kind) -> dict[str, dict[str, int]]:
-    """Count each value of ``kind``'s fields: ``""`` notices in all, and per field."""
+def facet_counts(facets: dict[str, list[dict]], kind: Kind) -> dict[str, dict[str, int]]:
+    """Count each value of ``kind``'s facets (a search's ``facets``): ``""`` summed, and per facet.
+
+    A person who both chairs and signs one notice counts in each facet, so twice in the sum.
+    """
     counts: dict[str, dict[str, int]] = {}
-    for meta in metadata:
-        seen = set()
-        for field in kind.fields:
-            found = meta.get(field) or []
-            for value in [found] if isinstance(found, str) else found:
-                per = counts.setdefault(value, {"": 0})
-                per[field] = per.get(field, 0) + 1
-                seen.add(value)
-        for value in seen:
-            counts[value][""] += 1
+    for facet in kind.facets:
+        for item in facets.get(facet, []):
+            per = counts.setdefault(item["value"], {"": 0})
+            per[facet] = item["count"]
+            per[""] += item["count"]
     return counts
