@@ -266,11 +266,13 @@ def test_a_field_set_back_to_its_extracted_value_is_dropped_and_an_empty_sidecar
 
 
 def test_a_field_extracted_before_an_index_update_is_still_known_after_it(editor_client, workspace_app, sidecar):
-    response = _save(editor_client, signer="Nguyễn Văn Sửa")
-    _wait(workspace_app, response)  # the index now holds the override: the extracted name comes from the log
+    response = _save(editor_client, signer="Nguyễn Văn Sửa", units="")
+    _wait(workspace_app, response)  # the index now holds the overrides: what extraction read comes from the log
     page = editor_client.get(REVIEW).get_data(as_text=True)
     assert "Trích xuất đọc được: Huỳnh Đa Trung" in page
-    _save(editor_client, signer="Huỳnh Đa Trung")
+    assert "Trích xuất đọc được: Đảng ủy khối Doanh nghiệp" in page
+    assert 'class="source-value">(trống)</span>' in page  # the emptied list, as the index marks it
+    _save(editor_client, signer="Huỳnh Đa Trung", units="Đảng ủy khối Doanh nghiệp")
     assert not sidecar.exists()
 
 

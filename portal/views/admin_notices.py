@@ -13,6 +13,8 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from indexer.provenance import DOUBTS
+from indexer.provenance import rule_label
 from indexer.sidecar import sidecar_path
 from indexer.vocab import VOCAB_FILES
 from indexer.vocab import VocabularyError
@@ -28,15 +30,6 @@ from portal.workspace import edits
 from portal.workspace import rebuild_index
 from portal.workspace import rebuilder
 from portal.workspace.db import get_db
-
-try:
-    from indexer.provenance import DOUBTS
-    from indexer.provenance import rule_label
-except ImportError:  # an index and indexer from before provenance: rules show as their ids
-    DOUBTS = {}
-
-    def rule_label(rule: str) -> str:
-        return rule
 
 bp = Blueprint("admin_notices", __name__, url_prefix="/quan-tri")
 
@@ -130,7 +123,9 @@ def _shown(field: str, value) -> str:
     """A value as the form holds it: a list one per line, nothing as empty."""
     if value is edits.UNKNOWN or value is None:
         return ""
-    return "\n".join(value) if field in edits.LIST_FIELDS else str(value)
+    if field in edits.LIST_FIELDS:
+        return "\n".join(str(item) for item in value if item is not None)
+    return str(value)
 
 
 def _sources(field: str, provenance: list, anchored: set[int]) -> list[dict]:
