@@ -92,10 +92,10 @@ def _update_status() -> dict:
 def _merge_entry(entry: dict, user: dict) -> dict:
     detail = entry["detail"]
     undone = entry["undone"]
-    return {"id": entry["id"], "at": entry["at"].replace("T", " "), "actor": entry["actor"],
+    return {"id": entry["id"], "at": entry["at"], "actor": entry["actor"],
             "kind": variants.KINDS[detail["kind"]].label, "file": detail["file"], "canonical": detail["canonical"],
             "variants": detail["variants"], "notices": detail.get("notices"),
-            "undone": undone and {"at": undone["at"].replace("T", " "), "actor": undone["actor"]},
+            "undone": undone and {"at": undone["at"], "actor": undone["actor"]},
             "can_undo": not undone and (entry["actor"] == user["name"] or access.has_role(user, "admin"))}
 
 
