@@ -88,12 +88,15 @@ def signed_in(app):
     return client
 
 
-def save_signer(client, doc_id: str, signer: str) -> None:
-    """Open the review page and post its form with another signer, as the browser would."""
+def review_form(client, doc_id: str) -> dict:
+    """Open the review page as the archivist does before editing; return what its form posts back."""
     page = client.get(f"/quan-tri/van-ban/{doc_id}").get_data(as_text=True)
-    data = dict(_HIDDEN.findall(page))
-    data.update(csrf_token=_META_TOKEN.search(page).group(1), signer=signer)
-    answer = client.post(f"/quan-tri/van-ban/{doc_id}", data=data)
+    return {**dict(_HIDDEN.findall(page)), "csrf_token": _META_TOKEN.search(page).group(1)}
+
+
+def save(client, doc_id: str, form: dict) -> None:
+    """Post the form (the browser's "Lưu"); the workspace answers with a redirect once the sidecar is written."""
+    answer = client.post(f"/quan-tri/van-ban/{doc_id}", data=form)
     assert answer.status_code == 303, answer.get_data(as_text=True)[:800]
 
 
@@ -105,8 +108,9 @@ def shown(client, signer: str, doc_id: str) -> bool:
 
 def one_save(app, editor, public, n: int, timeout: float) -> dict:
     signer = f"Người Đo Thử {time.strftime('%H%M%S')} Số {n}"
-    started = time.perf_counter()
-    save_signer(editor, DOC_ID, signer)
+    form = {**review_form(editor, DOC_ID), "signer": signer}
+    started = time.perf_counter()  # the archivist presses "Lưu"
+    save(editor, DOC_ID, form)
     saved = time.perf_counter()
     while not shown(public, signer, DOC_ID):
         if time.perf_counter() - started > timeout:

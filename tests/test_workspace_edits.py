@@ -359,6 +359,20 @@ def test_a_broken_sidecar_is_never_overwritten(editor_client, sidecar):
     assert sidecar.read_text(encoding="utf-8") == "{không phải json"
 
 
+def test_a_sidecar_that_cannot_be_written_changes_nothing_and_keeps_the_values(editor_client, workspace_app,
+                                                                             sidecar, monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(edits.os, "replace", full_disk)
+    response = _save(editor_client, signer="Nguyễn Văn Sửa")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and admin_notices.NOT_WRITTEN in page
+    assert 'name="signer" value="Nguyễn Văn Sửa"' in page
+    assert sorted(os.listdir(sidecar.parent)) == sorted(f for f in os.listdir(sidecar.parent) if not f.startswith("."))
+    assert not sidecar.exists() and _entries(workspace_app, action="edit") == []
+
+
 def test_saves_racing_on_one_version_let_exactly_one_through(workspace_app, tmp_path):
     notice = tmp_path / "a.txt"
     notice.write_text("x", encoding="utf-8")

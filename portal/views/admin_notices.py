@@ -44,6 +44,8 @@ UNCHANGED = "Không có giá trị nào khác trước: không có gì để lư
 BAD_FORM = "Biểu mẫu thiếu mã phiên bản; hãy tải lại trang rồi sửa lại."
 BROKEN = ("Tệp sửa hiện có của văn bản không phải JSON hợp lệ nên không thể ghép bản sửa vào; hãy nhờ quản trị "
           "viên máy chủ xem tệp {name}, hoặc hoàn tác về một phiên bản trước.")
+NOT_WRITTEN = ("Không ghi được tệp sửa của văn bản (ổ đĩa đầy hoặc không có quyền ghi): chưa có gì thay đổi. "
+               "Các giá trị bạn nhập vẫn còn trong biểu mẫu; xin báo quản trị viên máy chủ.")
 FORBIDDEN_UNDO = "Chỉ quản trị viên mới hoàn tác được thay đổi của người khác."
 NOT_UNDOABLE = "Dòng nhật ký này không phải một lần sửa văn bản nên không hoàn tác được."
 UPDATING = "Đang cập nhật trang tra cứu…"
@@ -230,6 +232,9 @@ def save(doc_id: str):
         return _conflict(doc_id, values, base, conflict)
     except edits.BrokenSidecar:
         return _render(state, 409, values, message=BROKEN.format(name=os.path.basename(state["target"].sidecar)))
+    except OSError:
+        current_app.logger.exception("writing the sidecar of %s failed", doc_id)
+        return _render(state, 500, values, message=NOT_WRITTEN)
     return _after_change(doc_id, saved, "da-luu")
 
 
@@ -279,6 +284,9 @@ def undo(doc_id: str, entry_id: int):
                            confirmed)
     except edits.Conflict as conflict:
         return _undo_conflict(state, entry, conflict)
+    except OSError:
+        current_app.logger.exception("restoring the sidecar of %s failed", doc_id)
+        return _render(state, 500, message=NOT_WRITTEN)
     return _after_change(doc_id, saved, "da-hoan-tac")
 
 
