@@ -145,10 +145,11 @@ def _fields(state: dict, values: dict, problems: dict) -> list[dict]:
     out = []
     for field in edits.FIELDS:
         overridden = field in overrides
+        value = _shown(field, values[field] if field in values else current[field])
         out.append({
             "name": field, "label": edits.field_label(field),
             "kind": "list" if field in edits.LIST_FIELDS else "date" if field in edits.DATE_FIELDS else "text",
-            "value": _shown(field, values[field] if field in values else current[field]),
+            "value": value, "rows": max(3, value.count("\n") + 2),
             "datalist": DATALISTS.get(field), "problem": problems.get(field), "overridden": overridden,
             "extracted": _shown(field, extracted[field]).replace("\n", "; ") if overridden else "",
             "extracted_known": extracted[field] is not edits.UNKNOWN,
