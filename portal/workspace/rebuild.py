@@ -16,6 +16,8 @@ import time
 # ``python -m indexer`` exits with this when another process holds the build lock.
 EXIT_LOCKED = 75
 LOCKED_RETRY_SECONDS = 0.2
+# A vocabulary change re-indexes everything: about 5 min for 35,000 notices on one process.
+DEFAULT_TIMEOUT = 3600.0
 OUTPUT_KEPT = 4000
 
 
@@ -37,7 +39,7 @@ class RunResult:
 class Rebuilder:
     """Run index updates in a background thread; ``request`` returns a ticket to ``wait`` on."""
 
-    def __init__(self, index: str, command: tuple[str, ...] | None = None, timeout: float = 600.0):
+    def __init__(self, index: str, command: tuple[str, ...] | None = None, timeout: float = DEFAULT_TIMEOUT):
         self.index = index
         self.command = command or (sys.executable, "-m", "indexer", "update", "--index", index, "--procs", "1")
         self.timeout = timeout
