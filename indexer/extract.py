@@ -134,16 +134,21 @@ def _number_and_type(meta: Metadata, layout: Layout) -> None:
     number = _header_number(layout)
     meta.number, number_span = number or (None, None)
     meta.type, rule = _doc_type(layout, meta.number)
-    first_title = _at(layout.title_starts, 0, len(layout.title_lines[0])) if layout.title_lines else None
-    type_spans = {
-        "heading.type": layout.heading_span,
-        "heading.conclusion": layout.heading_span and first_title and (layout.heading_span[0], first_title[1]),
-        "title.type": first_title,
-        "number.kind": number_span,
-    }
     if meta.number:
         meta.provenance.append(record("number", meta.number, number_span, "header.number"))
-    meta.provenance.append(record("type", meta.type, type_spans.get(rule), rule))
+    meta.provenance.append(record("type", meta.type, _type_span(layout, rule, number_span), rule))
+
+
+def _type_span(layout: Layout, rule: str, number_span: Span) -> Span:
+    """Where the type was read: the heading (with the title line that says KẾT LUẬN), title, or number."""
+    if rule == "heading.type":
+        return layout.heading_span
+    if rule == "number.kind":
+        return number_span
+    first_title = _at(layout.title_starts, 0, len(layout.title_lines[0])) if layout.title_lines else None
+    if rule == "heading.conclusion":
+        return layout.heading_span and first_title and (layout.heading_span[0], first_title[1])
+    return first_title if rule == "title.type" else None
 
 
 def _title(layout: Layout, casing: Truecaser) -> Stitched:
@@ -273,7 +278,7 @@ def extract_metadata(doc_id: str, text: str, vocab: Vocabulary, layout: Layout |
     title = _title(layout, casing)
     meta.title = title.text.strip() or None
     if meta.title:
-        meta.provenance.append(record("title", meta.title, title.span(0, len(title.text)), "layout.title"))
+        meta.provenance.append(record("title", meta.title, title.whole(), "layout.title"))
     _dates(meta, layout)
     issuer = _issuer(layout, casing)
     if issuer:

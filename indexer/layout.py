@@ -198,7 +198,7 @@ def _filled_starts(lines: list[str], offsets: list[int], start: int, count: int)
 def split_layout(text: str) -> Layout:
     """Split normalized notice text into its parts."""
     lines = text.split("\n")
-    offsets = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    offsets = list(itertools.accumulate(map((1).__add__, map(len, lines)), initial=0))  # each line's start
     layout = Layout()
     heading = _find_heading(lines)
     if heading is not None:
@@ -226,9 +226,8 @@ def split_layout(text: str) -> Layout:
             body_start = second + 1
         body_end = len(lines)
     layout.body_offset = offsets[body_start]
-    for index in range(body_start, body_end):
-        line = lines[index]
-        if line.strip() and not _SEPARATOR.match(line):
-            layout.paragraphs.append(line.strip())
-            layout.paragraph_starts.append(_stripped_start(line, offsets[index]))
+    kept = [(offsets[index], line) for index, line in enumerate(lines[body_start:body_end], body_start)
+            if line.strip() and not _SEPARATOR.match(line)]
+    layout.paragraphs = [line.strip() for _, line in kept]
+    layout.paragraph_starts = [offset + len(line) - len(line.lstrip()) for offset, line in kept]
     return layout

@@ -17,6 +17,7 @@ is None. This module imports nothing else of the project.
 """
 
 import bisect
+import itertools
 import re
 
 # Rule id -> what an archivist reads beside the value. Ids are stable: stored records use them.
@@ -161,7 +162,10 @@ class Stitched:
     def text(self) -> str:
         """The joined string."""
         if self._text is None:
-            self._text = "".join(separator.join(pieces) for separator, pieces, _ in self._blocks)
+            if len(self._blocks) == 1:
+                self._text = self._blocks[0][0].join(self._blocks[0][1])
+            else:
+                self._text = "".join([separator.join(pieces) for separator, pieces, _ in self._blocks])
         return self._text
 
     def _pieces(self) -> tuple[list[int], list[int], list[int]]:
@@ -170,16 +174,24 @@ class Stitched:
             built, origins, lengths = [], [], []
             position = 0
             for separator, pieces, starts in self._blocks:
-                for index, piece in enumerate(pieces):
-                    if index:
-                        position += len(separator)
-                    if starts is not None and piece:
-                        built.append(position)
-                        origins.append(starts[index])
-                        lengths.append(len(piece))
-                    position += len(piece)
+                if not pieces:
+                    continue
+                sizes = list(map(len, pieces))
+                begins = list(itertools.accumulate(map(len(separator).__add__, sizes[:-1]), initial=position))
+                if starts is not None:
+                    built.extend(begins)
+                    origins.extend(starts)
+                    lengths.extend(sizes)
+                position = begins[-1] + sizes[-1]
             self._map = built, origins, lengths
         return self._map
+
+    def whole(self) -> tuple[int, int] | None:
+        """Map the whole joined string: from its first mapped piece to the end of its last."""
+        mapped = [(pieces, starts) for _, pieces, starts in self._blocks if starts and pieces]
+        if not mapped:
+            return None
+        return mapped[0][1][0], mapped[-1][1][-1] + len(mapped[-1][0][-1])
 
     def span(self, start: int, end: int) -> tuple[int, int] | None:
         """Map ``[start, end)`` of the joined string to the stored text; None if it covers no piece."""

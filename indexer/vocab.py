@@ -63,15 +63,22 @@ class TopicHit:
 
 @functools.lru_cache(maxsize=4096)
 def _phrase_pattern(phrase: str) -> re.Pattern:
-    # What topic_key matching sees as "phrase": its words apart by anything but letters and digits.
+    # What topic_key matching sees as "phrase" in lower-case text: its words apart by anything but
+    # letters and digits. The word before is checked by hand: a leading look-behind would keep the
+    # regex engine from jumping to the first word.
     words = topic_key(phrase).split()
-    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE)
+    return re.compile(r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])")
 
 
 def phrase_span(text: str, phrase: str) -> tuple[int, int] | None:
     """Return where a topic phrase first occurs in ``text`` as topic matching sees it, or None."""
-    match = _phrase_pattern(phrase).search(text)
-    return match.span() if match else None
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer: offsets would drift
+        lowered = "".join(char if len(char.lower()) != 1 else char.lower() for char in text)
+    for match in _phrase_pattern(phrase).finditer(lowered):
+        if not match.start() or not lowered[match.start() - 1].isalnum():
+            return match.span()
+    return None
 
 
 class VocabularyError(Exception):

@@ -331,11 +331,13 @@ def test_stitched_maps_offsets_back_to_the_stored_text(span, expected):
     joined = Stitched.join("\n", ["ab", "cde"], [10, 20])
     assert added.text == joined.text == "ab\ncde"
     assert added.span(*span) == joined.span(*span) == expected  # (2, 3): the separator alone
+    assert added.whole() == joined.whole() == added.span(0, len(added.text)) == (10, 23)
 
 
 def test_stitched_pieces_without_offsets_map_nowhere():
     assert Stitched().add("ab").span(0, 2) is None
     assert Stitched.join(" ", ["ab", "c"], []).span(0, 4) is None
+    assert Stitched().add("ab").whole() is Stitched.join(" ", [], []).whole() is None
 
 
 @pytest.mark.parametrize("text", ["Đảng  ủy   khối", "  a b\n\n c  ", "một hai", "\tx  y\t"])
