@@ -289,3 +289,14 @@ def all_metadata() -> list[dict]:
     with _serving() as generation:
         reader = generation.reader
         return [reader.stored_fields(docnum)["meta"] for docnum in reader.all_doc_ids()]
+
+
+def summarize_notices(summary) -> list:
+    """Return ``summary(meta, text)`` of every notice of the served generation, read in one pass.
+
+    For the workspace's review queue: it keeps a summary of each notice, never every text and meta.
+    """
+    with _serving() as generation:
+        reader = generation.reader
+        return [summary(stored["meta"], stored["body"])
+                for stored in (reader.stored_fields(docnum) for docnum in reader.all_doc_ids())]

@@ -13,6 +13,7 @@ from indexer.vocab import load_vocabulary
 from portal.workspace import audit
 from portal.workspace import duplicates
 from portal.workspace import queue
+from portal.workspace import reasons
 from portal.workspace.db import get_db
 from tests.conftest import CORPUS
 from tests.officefiles import TCVN3
@@ -61,9 +62,12 @@ def _ocr(confidence):
     (_news(author=None, date=None), ["date", "author"]),
     # A sidecar filled the number: the extraction's old warning stays in the meta, the field is there.
     (_conclusion(warnings=["number: không tìm thấy số hiệu"]), []),
+    # An archivist emptied the chair (a sidecar's null): settled, not missing; the title still is.
+    (_conclusion(chair=None, chair_title=None, title=None,
+                 provenance=[{"field": "chair", "value": None, "rule": "sidecar"}]), ["title", "chair_title"]),
 ])
 def test_missing_fields_depend_on_the_type_of_document(meta, expected):
-    assert queue.missing(meta) == expected
+    assert reasons.missing(meta) == expected
 
 
 def test_doubtful_values_come_from_provenance_and_warnings():
@@ -80,12 +84,12 @@ def test_doubtful_values_come_from_provenance_and_warnings():
         warnings=["chỉ đọc 20/31 trang đầu (giới hạn trang)", "number: không tìm thấy số hiệu",
                   "đã chuyển chữ ở phông cũ TCVN3 sang Unicode",
                   "chữ nhận dạng từ ảnh quét có độ tin cậy thấp (55/100): nên đối chiếu với bản gốc"])
-    assert queue.doubts(meta) == [
+    assert reasons.doubts(meta) == [
         "Ngày ban hành «2008-05-16»: Chữ «ngày/tháng/năm» bị đọc sai dấu (ảnh quét): ngày được đoán lại",
         "Người ký «Le Tan Lai»: Tên thiếu dấu, chỉ khớp với người trong từ điển khi bỏ dấu",
         "Chỉ đọc 20/31 trang đầu (giới hạn trang)",
     ]
-    assert queue.doubts(_conclusion()) == []
+    assert reasons.doubts(_conclusion()) == []
 
 
 @pytest.mark.parametrize("origin, warnings, expected", [
@@ -97,7 +101,7 @@ def test_doubtful_values_come_from_provenance_and_warnings():
     ({"format": "txt", "method": "text", "encodings": []}, [], []),
 ])
 def test_text_converted_from_a_legacy_font(origin, warnings, expected):
-    assert queue.legacy_encodings(_conclusion(origin=origin, warnings=warnings)) == expected
+    assert reasons.legacy_encodings(_conclusion(origin=origin, warnings=warnings)) == expected
 
 
 @pytest.mark.parametrize("origin, threshold, flagged", [
@@ -108,37 +112,38 @@ def test_text_converted_from_a_legacy_font(origin, warnings, expected):
     ({"format": "pdf", "method": "text", "encodings": [], "confidence": None}, 80, None),
 ])
 def test_ocr_below_the_threshold(origin, threshold, flagged):
-    assert queue.low_ocr_confidence(_conclusion(origin=origin), threshold) == flagged
+    assert reasons.low_ocr_confidence(_conclusion(origin=origin), threshold) == flagged
 
 
 def test_findings_name_every_reason_in_order():
     meta = _conclusion(signer=None, origin=_ocr(40.0), warnings=["đã chuyển chữ ở phông cũ VNI sang Unicode",
                                                                 "bỏ qua trường không biết: ghi_chu"])
     twin = duplicates.Twin("tb-2", "Bản sao", duplicates.SAME_NUMBER_DATE)
-    found = queue.findings(meta, 80, (twin,))
+    found = reasons.findings(meta, 80, (twin,))
     assert found == (
-        queue.Finding(queue.MISSING, ("người ký",)),
-        queue.Finding(queue.DOUBTFUL, ("Bỏ qua trường không biết: ghi_chu",)),
-        queue.Finding(queue.LEGACY, ("đã chuyển từ VNI sang Unicode",)),
-        queue.Finding(queue.OCR, ("độ tin cậy 40/100 (ngưỡng 80)",)),
-        queue.Finding(queue.DUPLICATE, related=(twin,)),
+        reasons.Finding(reasons.MISSING, ("người ký",)),
+        reasons.Finding(reasons.DOUBTFUL, ("Bỏ qua trường không biết: ghi_chu",)),
+        reasons.Finding(reasons.LEGACY, ("đã chuyển từ VNI sang Unicode",)),
+        reasons.Finding(reasons.OCR, ("độ tin cậy 40/100 (ngưỡng 80)",)),
+        reasons.Finding(reasons.DUPLICATE, related=(twin,)),
     )
-    assert queue.findings(_conclusion(), 80) == ()
+    assert reasons.findings(_conclusion(), 80) == ()
 
 
 def test_the_version_changes_with_a_value_not_with_where_the_file_is():
     meta = _conclusion()
-    assert queue.version(meta) == queue.version({**meta, "path": "/elsewhere/tb-1.txt",
+    assert reasons.version(meta) == reasons.version({**meta, "path": "/elsewhere/tb-1.txt",
                                                   "originals": [{"name": "tb-1.pdf", "size": 9}]})
-    assert queue.version(meta) != queue.version({**meta, "signer": "Huỳnh Đa Trung"})
-    assert queue.version(meta) != queue.version({**meta, "provenance": [{"field": "signer", "rule": "sidecar"}]})
+    assert reasons.version(meta) != reasons.version({**meta, "signer": "Huỳnh Đa Trung"})
+    assert reasons.version(meta) != reasons.version({**meta, "provenance": [{"field": "signer", "rule": "sidecar"}]})
 
 
 # -- duplicates -------------------------------------------------------------------------------
 
 def _twins(metas, fingerprints=None) -> dict:
+    notices = [(meta["id"], meta["title"], duplicates.keys(meta)) for meta in metas]
     return {doc_id: [(twin.id, twin.why) for twin in twins]
-            for doc_id, twins in duplicates.find(metas, fingerprints).items()}
+            for doc_id, twins in duplicates.find(notices, fingerprints).items()}
 
 
 def test_same_number_and_date_whatever_the_separators():
@@ -173,7 +178,7 @@ def test_near_identical_texts():
 def test_a_key_shared_by_many_notices_is_not_a_duplicate():
     metas = [_conclusion(f"n{i}", title=f"Kết luận thứ {i} về công tác dân vận", issuer=None)
              for i in range(duplicates.MAX_GROUP + 1)]
-    assert duplicates.find(metas) == {}
+    assert _twins(metas) == {}
 
 
 # -- the queue over many constructed notices: a brute-force count -------------------------------
@@ -188,52 +193,53 @@ def _collection(seed: int = 7, size: int = 240) -> tuple[list[dict], dict[str, s
     metas, truth = [], {}
     pairs = ((3, 4), (50, 51), (120, 200))
     for i in range(size):
-        reasons = set()
+        given = set()
         make = _news if rng.random() < 0.4 else _conclusion
         date = f"{rng.choice(YEARS)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         meta = make(f"vb-{i:03d}", date=date, number=f"{i + 1}-TB/TU" if make is _conclusion else None,
                     title=f"Văn bản thử nghiệm số {i} về công tác", units=rng.sample(UNITS, rng.randint(0, 2)))
         if not meta["units"]:
-            reasons.add(queue.MISSING)
+            given.add(reasons.MISSING)
         if i not in dict(pairs) and rng.random() < 0.2:  # a news twin is found by its title and date
             meta["date"] = None
-            reasons.add(queue.MISSING)
+            given.add(reasons.MISSING)
         if rng.random() < 0.2:
             meta["provenance"] = [{"field": "title", "value": meta["title"], "start": 0, "end": 9,
                                    "rule": "layout.title", "doubtful": True, "reason": "date_ocr"}]
-            reasons.add(queue.DOUBTFUL)
+            given.add(reasons.DOUBTFUL)
         if rng.random() < 0.15:
             meta["origin"] = {"format": "docx", "method": "text", "encodings": ["TCVN3"], "confidence": None}
-            reasons.add(queue.LEGACY)
+            given.add(reasons.LEGACY)
         elif rng.random() < 0.2:
             low = rng.random() < 0.5
             meta["origin"] = _ocr(55.0 if low else 93.0)
-            reasons |= {queue.OCR} if low else set()
+            given |= {reasons.OCR} if low else set()
         metas.append(meta)
-        truth[meta["id"]] = reasons
+        truth[meta["id"]] = given
     for first, second in pairs:  # the same notice filed twice
         twin = {**metas[first], "id": metas[second]["id"], "path": "corpus/khac.pdf"}
         metas[second] = twin
-        truth[twin["id"]] = {*truth[metas[first]["id"]], queue.DUPLICATE}
-        truth[metas[first]["id"]].add(queue.DUPLICATE)
+        truth[twin["id"]] = {*truth[metas[first]["id"]], reasons.DUPLICATE}
+        truth[metas[first]["id"]].add(reasons.DUPLICATE)
     return metas, truth
 
 
-def _brute_force(metas, truth, all_marks, year, unit) -> tuple[dict, list[str]]:
+def _brute_force(metas, truth, all_marks, year, unit) -> tuple[dict, list[str], list[str]]:
     counts = dict.fromkeys([*queue.REASONS, queue.REVIEWED, ""], 0)
-    queued = []
+    queued, reviewed = [], []
     for meta in metas:
         if year and (meta["date"] or "none")[:4] != year or unit and unit not in meta["units"]:
             continue
         found = all_marks.get(meta["id"])
-        if found and found.version == queue.version(meta):
+        if found and found.version == reasons.version(meta):
             counts[queue.REVIEWED] += 1
+            reviewed.append(meta["id"])
             continue
         state = queue.CHANGED if found else queue.UNREVIEWED
         for reason in {*truth[meta["id"]], state, ""}:
             counts[reason] += 1
         queued.append(meta["id"])
-    return counts, queued
+    return counts, queued, sorted(reviewed, key=lambda doc_id: all_marks[doc_id].at, reverse=True)
 
 
 def _marked(metas, seed: int = 3) -> dict[str, queue.Mark]:
@@ -241,11 +247,11 @@ def _marked(metas, seed: int = 3) -> dict[str, queue.Mark]:
     rng = random.Random(seed)
     all_marks = {}
     for meta in metas:
-        roll = rng.random()
+        roll, at = rng.random(), f"2025-06-16T12:{rng.randrange(60):02d}:{rng.randrange(60):02d}+00:00"
         if roll < 0.25:
-            all_marks[meta["id"]] = queue.Mark(queue.version(meta), "bientap", "2025-06-16T12:00:00+00:00")
+            all_marks[meta["id"]] = queue.Mark(reasons.version(meta), "bientap", at)
         elif roll < 0.35:
-            all_marks[meta["id"]] = queue.Mark("phien-ban-cu", "bientap", "2025-06-01T12:00:00+00:00")
+            all_marks[meta["id"]] = queue.Mark("phien-ban-cu", "bientap", at)
     return all_marks
 
 
@@ -254,17 +260,18 @@ def _marked(metas, seed: int = 3) -> dict[str, queue.Mark]:
 def test_counts_match_a_brute_force_count(year, unit):
     metas, truth = _collection()
     all_marks = _marked(metas)
-    analysis = queue.analyse(metas, queue.OCR_CONFIDENCE)
-    counts, queued = _brute_force(metas, truth, all_marks, year, unit)
+    analysis = queue.analyse(metas, reasons.OCR_CONFIDENCE)
+    counts, queued, reviewed = _brute_force(metas, truth, all_marks, year, unit)
     for reason in ["", *queue.REASONS, queue.REVIEWED]:
         filters = queue.Filters(reason=reason, year=year, unit=unit)
-        result = queue.page(analysis, all_marks, filters, per_page=1000)
+        result = queue.page(analysis, queue.Marks.of(all_marks), filters, per_page=1000)
         assert {c["code"]: c["count"] for c in result["counts"]} == {r: counts[r] for r in queue.REASONS}
         assert (result["queued"], result["reviewed"]) == (counts[""], counts[queue.REVIEWED])
         assert result["total"] == counts[reason]
         shown = [row["id"] for row in result["rows"]]
-        if reason == queue.REVIEWED:
-            assert all(row["mark"] for row in result["rows"])
+        if reason == queue.REVIEWED:  # the latest marks first
+            assert shown == reviewed and [row["mark"]["at"] for row in result["rows"]] == \
+                [all_marks[doc_id].at for doc_id in reviewed]
         else:
             assert sorted(shown) == sorted(i for i in queued if not reason or reason in
                                            {*truth[i], queue.CHANGED if i in all_marks else queue.UNREVIEWED})
@@ -272,17 +279,17 @@ def test_counts_match_a_brute_force_count(year, unit):
 
 def test_most_reasons_first_then_newest_fifty_a_page():
     metas, _ = _collection()
-    analysis = queue.analyse(metas, queue.OCR_CONFIDENCE)
+    analysis = queue.analyse(metas, reasons.OCR_CONFIDENCE)
     rows = []
     for number in (1, 2, 3, 4, 5):
-        result = queue.page(analysis, {}, queue.Filters(page=number))
+        result = queue.page(analysis, queue.Marks.of({}), queue.Filters(page=number))
         assert result["pages"] == 5 and result["page"] == number
         assert len(result["rows"]) == (40 if number == 5 else 50)
         rows += result["rows"]
     assert len({row["id"] for row in rows}) == len(metas)
     keys = [(-len(row["reasons"]), row["date"] is None, -int((row["date"] or "0").replace("-", ""))) for row in rows]
     assert keys == sorted(keys)
-    assert queue.page(analysis, {}, queue.Filters(page=99))["page"] == 5
+    assert queue.page(analysis, queue.Marks.of({}), queue.Filters(page=99))["page"] == 5
 
 
 def test_filters_from_a_url_keep_only_what_means_something():
@@ -301,8 +308,8 @@ def test_a_notice_marked_leaves_the_queue_until_its_metadata_changes(workspace_a
         db = get_db()
         analysis = queue.analyse([meta], 80)
         assert queue.page(analysis, queue.marks(db), queue.Filters())["queued"] == 1
-        assert queue.mark(db, "bientap", [("tb-9", queue.version(meta))]) == ["tb-9"]
-        assert queue.mark(db, "bientap", [("tb-9", queue.version(meta))]) == []  # already marked: no new entry
+        assert queue.mark(db, "bientap", [("tb-9", reasons.version(meta))]) == ["tb-9"]
+        assert queue.mark(db, "bientap", [("tb-9", reasons.version(meta))]) == []  # already marked: no new entry
         assert queue.page(analysis, queue.marks(db), queue.Filters())["queued"] == 0
         corrected = queue.analyse([{**meta, "signer": "Huỳnh Đa Trung"}], 80)
         result = queue.page(corrected, queue.marks(db), queue.Filters())
@@ -312,7 +319,7 @@ def test_a_notice_marked_leaves_the_queue_until_its_metadata_changes(workspace_a
             queue.UNREVIEWED
         entries = audit.history(db, "tb-9")
     assert [(e["action"], e["actor"]) for e in entries] == [("review.remove", "bientap"), ("review", "bientap")]
-    assert entries[1]["detail"] == {"version": queue.version(meta)}
+    assert entries[1]["detail"] == {"version": reasons.version(meta)}
 
 
 # -- the page, on a real index ------------------------------------------------------------------
@@ -323,11 +330,15 @@ def _build(corpus) -> None:
 
 
 def _make_corpus(root):
-    """The embedded notices, one filed twice, one typed in TCVN3, one with script in its title."""
+    """The embedded notices, one filed twice, one published again under another title, one typed in
+    TCVN3, one with script in its title."""
     corpus = root / "corpus"
     shutil.copytree(CORPUS, corpus)
     notices = corpus / "notices"
     shutil.copy(notices / f"{SIGNED}.txt", notices / "ban-sao-503.txt")
+    article = (notices / f"{NEWS}.txt").read_text(encoding="utf-8").split("\n", 2)[2]
+    (notices / "dang-lai.txt").write_text(f"Phát triển đảng viên ở Khối các cơ quan tỉnh\nNgày: 12.07.2018\n{article}",
+                                          encoding="utf-8")
     body = ("Sáng 4.3, Ban Dân vận Tỉnh ủy tổ chức hội nghị sơ kết công tác dân vận quý I năm 2019 với sự "
             "tham dự của đại diện các huyện ủy, thị ủy, thành ủy.\n\nHội nghị thống nhất tiếp tục đẩy mạnh "
             "phong trào thi đua Dân vận khéo trong toàn tỉnh.\n\nThanh Anh\n")
@@ -364,20 +375,22 @@ def test_the_queue_of_a_real_index_names_each_reason(editor_client):
     data = _page(editor_client)
     found = _reasons(data)
     assert found == {
-        "000_0e1e5b514ef6e61b": {queue.MISSING, queue.UNREVIEWED},
-        "003_c27fd48b03f3a55c": {queue.MISSING, queue.UNREVIEWED},
-        NEWS: {queue.UNREVIEWED},
-        SIGNED: {queue.DUPLICATE, queue.UNREVIEWED},
-        "ban-sao-503": {queue.DUPLICATE, queue.UNREVIEWED},
-        "phong-cu": {queue.LEGACY, queue.UNREVIEWED},
-        "tieu-de-doc": {queue.MISSING, queue.UNREVIEWED},
+        "000_0e1e5b514ef6e61b": {reasons.MISSING, queue.UNREVIEWED},
+        "003_c27fd48b03f3a55c": {reasons.MISSING, queue.UNREVIEWED},
+        NEWS: {reasons.DUPLICATE, queue.UNREVIEWED},
+        "dang-lai": {reasons.DUPLICATE, queue.UNREVIEWED},
+        SIGNED: {reasons.DUPLICATE, queue.UNREVIEWED},
+        "ban-sao-503": {reasons.DUPLICATE, queue.UNREVIEWED},
+        "phong-cu": {reasons.LEGACY, queue.UNREVIEWED},
+        "tieu-de-doc": {reasons.MISSING, queue.UNREVIEWED},
     }
     rows = {row["id"]: row for row in data["rows"]}
     twins = rows[SIGNED]["reasons"][0]["related"]
     assert [(t["id"], t["why"]) for t in twins] == [("ban-sao-503", duplicates.SAME_NUMBER_DATE)]
+    assert [(t["id"], t["why"]) for t in rows[NEWS]["reasons"][0]["related"]] == [("dang-lai", duplicates.SAME_TEXT)]
     assert rows["000_0e1e5b514ef6e61b"]["reasons"][0]["notes"] == ["số hiệu", "cơ quan ban hành", "địa danh"]
     assert rows["tieu-de-doc"]["reasons"][0]["notes"] == ["tác giả"]
-    assert rows["phong-cu"]["reasons"][0] == {"code": queue.LEGACY, "label": "Chuyển từ phông TCVN3/VNI",
+    assert rows["phong-cu"]["reasons"][0] == {"code": reasons.LEGACY, "label": "Chuyển từ phông TCVN3/VNI",
                                               "notes": ["đã chuyển từ TCVN3 sang Unicode"], "related": []}
     assert data["years"] == ["2008", "2014", "2018", "2019"]
 
@@ -394,15 +407,15 @@ def test_the_page_shows_reasons_links_and_escapes_titles(editor_client):
 
 def test_filters_by_reason_year_and_unit_with_counts(editor_client):
     everything = _page(editor_client)
-    duplicated = _page(editor_client, reason=queue.DUPLICATE)
-    assert sorted(_reasons(duplicated)) == ["004_abab5fe7c577bb0b", "ban-sao-503"]
+    duplicated = _page(editor_client, reason=reasons.DUPLICATE)
+    assert sorted(_reasons(duplicated)) == [NEWS, SIGNED, "ban-sao-503", "dang-lai"]
     assert duplicated["counts"] == everything["counts"]  # counts follow year and unit, not the reason
     counts = {c["code"]: c["count"] for c in everything["counts"]}
-    assert counts == {queue.MISSING: 3, queue.DOUBTFUL: 0, queue.LEGACY: 1, queue.OCR: 0, queue.DUPLICATE: 2,
-                      queue.CHANGED: 0, queue.UNREVIEWED: 7}
+    assert counts == {reasons.MISSING: 3, reasons.DOUBTFUL: 0, reasons.LEGACY: 1, reasons.OCR: 0, reasons.DUPLICATE: 4,
+                      queue.CHANGED: 0, queue.UNREVIEWED: 8}
     of_2019 = _page(editor_client, year="2019")
     assert sorted(_reasons(of_2019)) == ["phong-cu", "tieu-de-doc"]
-    assert {c["code"]: c["count"] for c in of_2019["counts"]}[queue.LEGACY] == 1
+    assert {c["code"]: c["count"] for c in of_2019["counts"]}[reasons.LEGACY] == 1
     unit = everything["units"][0]
     by_unit = _page(editor_client, unit=unit)
     assert sorted(_reasons(by_unit)) == sorted(row["id"] for row in everything["rows"] if unit in row["units"])
@@ -435,11 +448,11 @@ def test_bulk_marking_the_ticked_rows_or_the_whole_page(editor_client, workspace
     response = editor_client.post(MARK, data={"csrf_token": csrf, "scope": "chosen", "notices": ticked,
                                               "shown": [_token(editor_client, NEWS)]})
     assert response.headers["Location"] == "/quan-tri/?marked=2"
-    assert _page(editor_client)["queued"] == 5
+    assert _page(editor_client)["queued"] == 6
     page = editor_client.get(HOME, query_string={"year": "2019"}).get_data(as_text=True)
     shown = re.findall(r'name="shown" value="([^"]+)"', page)
     editor_client.post(MARK, data={"csrf_token": csrf, "scope": "page", "shown": shown, "notices": ticked})
-    assert sorted(_reasons(_page(editor_client))) == [NEWS, SIGNED, "ban-sao-503"]
+    assert sorted(_reasons(_page(editor_client))) == [NEWS, SIGNED, "ban-sao-503", "dang-lai"]
     with workspace_app.app_context():
         assert len(audit.recent(get_db(), filters={"action": "review"})) == 4
 
@@ -463,7 +476,7 @@ def test_unmarking_brings_a_notice_back(editor_client, workspace_app):
     response = editor_client.post(UNMARK, data={"csrf_token": csrf, "notice": f"{NEWS}:",
                                                 "next": "/quan-tri/?reason=da-kiem-tra"})
     assert response.headers["Location"] == "/quan-tri/?reason=da-kiem-tra&unmarked=1"
-    assert _reasons(_page(editor_client))[NEWS] == {queue.UNREVIEWED}
+    assert _reasons(_page(editor_client))[NEWS] == {reasons.DUPLICATE, queue.UNREVIEWED}
     with workspace_app.app_context():
         assert [e["action"] for e in audit.history(get_db(), NEWS)] == ["review.remove", "review"]
 
@@ -512,7 +525,7 @@ def test_a_correction_brings_a_checked_notice_back(tmp_path, workspace_config, m
     _build(corpus)
     row = next(row for row in _page(client)["rows"] if row["id"] == doc_id)
     assert [(r["code"], r["notes"]) for r in row["reasons"]] == [
-        (queue.MISSING, ["địa danh"]), (queue.CHANGED, [row["reasons"][1]["notes"][0]])]
+        (reasons.MISSING, ["địa danh"]), (queue.CHANGED, [row["reasons"][1]["notes"][0]])]
     assert row["reasons"][1]["notes"][0].startswith("bientap đã kiểm tra bản trước lúc ")
 
 

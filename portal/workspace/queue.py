@@ -1,79 +1,42 @@
 """The review queue: which notices need an archivist and why, and the "đã kiểm tra" marks taking them out.
 
 A notice stays in the queue until an archivist marks the version of its metadata they checked
-(:func:`version`); a correction or a re-extraction that changes the metadata brings it back. The
-reasons come from each notice's stored metadata (fields, provenance, origin, warnings) and from
+(:func:`reasons.version`); a correction or a re-extraction that changes the metadata brings it back. The
+reasons come from each notice's stored metadata (:mod:`portal.workspace.reasons`) and from
 comparing notices with each other (:mod:`portal.workspace.duplicates`); they are computed once per
 index generation (:class:`AnalysisCache`), while the marks are read from SQLite on every request.
 """
 
+import collections
 import dataclasses
 import datetime
-import hashlib
-import json
 import re
 import sqlite3
 import threading
 import time
 
+import numpy as np
 from flask import current_app
 
-from indexer import legacy
-from indexer.extract import FIELD_LABELS
-from indexer.extract import Metadata
-from indexer.extract import missing_fields
 from indexer.normalize import normalize_line
-from indexer.provenance import DOUBTS
-from indexer.rawtext import METHOD_OCR
 from indexer.schema import UNDATED
 from portal import search
 from portal.workspace import audit
 from portal.workspace import clock
 from portal.workspace import duplicates
+from portal.workspace import reasons
 from portal.workspace.db import transaction
 
-MISSING, DOUBTFUL, LEGACY, OCR, DUPLICATE = "thieu-truong", "dang-ngo", "phong-cu", "ocr", "co-the-trung"
 CHANGED, UNREVIEWED = "da-thay-doi", "chua-kiem-tra"
-# Every reason, in the order the page lists them; the last two say whether anyone checked the notice.
-REASONS = {
-    MISSING: "Thiếu trường", DOUBTFUL: "Giá trị đáng ngờ", LEGACY: "Chuyển từ phông TCVN3/VNI",
-    OCR: "Nhận dạng OCR độ tin cậy thấp", DUPLICATE: "Có thể trùng", CHANGED: "Đã thay đổi sau lần kiểm tra",
-    UNREVIEWED: "Chưa kiểm tra",
-}
+# Every reason, in the order the page lists them: what the metadata says, then whether anyone checked it.
+REASONS = {**reasons.LABELS, CHANGED: "Đã thay đổi sau lần kiểm tra", UNREVIEWED: "Chưa kiểm tra"}
 REVIEWED = "da-kiem-tra"  # not a reason: the notices marked checked, listed to take a mark back
 PER_PAGE = 50
-# Below this mean word confidence (0-100) an OCR text goes to the queue (config REVIEW_OCR_CONFIDENCE).
-# Clean scans of the seed notices read above 85; the indexer warns below 70 (a page likely rotated
-# or damaged). Between the two, a misread letter in a name or a number is frequent enough that an
-# archivist should compare the values with the page image.
-OCR_CONFIDENCE = 80.0
 MAX_PAGE = 10_000
 MAX_VALUE_CHARS = 200
-# Parts of a stored meta that change without its values changing: where the build found the file.
-VOLATILE = frozenset({"path", "originals"})
-# Doubts about the whole text, not one value: the legacy-font and OCR reasons cover them.
-_ORIGIN_DOUBTS = frozenset({"legacy_font", "ocr_low_confidence"})
-_LEGACY_ENCODINGS = (legacy.TCVN3, legacy.VNI)
-# How reading reports a conversion (indexer/reading.py, docxtext.py, pdftext.py, plaintext.py).
-_CONVERTED = re.compile(r"^đã chuyển chữ ở (?:phông|bảng mã) cũ (.+) sang Unicode$")
-# How OCR reports a low confidence (indexer/ocr.py): the origin's confidence decides instead.
-_OCR_WARNING = "chữ nhận dạng từ ảnh quét có độ tin cậy thấp"
-# How extraction reports a missing field (indexer/extract.py): recomputed from the stored fields,
-# since a sidecar that fills the field leaves the extraction's warning behind.
-_MISSING_WARNINGS = frozenset(f"{field}: không tìm thấy {label}" for field, label in FIELD_LABELS.items())
-_METADATA_FIELDS = frozenset(field.name for field in dataclasses.fields(Metadata))
 _YEAR = re.compile(r"^\d{4}$")
 # The archive is in Vietnam (no daylight saving): marks are stored in UTC and shown in its time.
 VIETNAM = datetime.timezone(datetime.timedelta(hours=7))
-
-
-@dataclasses.dataclass(frozen=True)
-class Finding:
-    """One reason a notice needs an archivist, with what to look at (notes, the notices it may duplicate)."""
-
-    reason: str
-    notes: tuple[str, ...] = ()
-    related: tuple[duplicates.Twin, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +50,7 @@ class Entry:
     type: str | None
     units: tuple[str, ...]
     version: str
-    findings: tuple[Finding, ...]
+    findings: tuple[reasons.Finding, ...]
 
     @property
     def year(self) -> str:
@@ -98,9 +61,14 @@ class Entry:
         return any(finding.reason == reason for finding in self.findings)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class Analysis:
-    """The reasons of every notice of one generation, in queue order, and what the filters offer."""
+    """The reasons of every notice of one generation, in queue order, and what the filters offer.
+
+    Beside the entries, arrays over queue positions make a page's filters and counts a few array
+    operations: the year of each notice, the positions of each unit's notices, a mask per reason,
+    the version of each notice.
+    """
 
     entries: tuple[Entry, ...]
     years: tuple[str, ...]
@@ -108,6 +76,40 @@ class Analysis:
     generation: str
     seconds: float
     duplicate_seconds: float
+    positions: dict[str, int]
+    year_of: np.ndarray
+    unit_positions: dict[str, np.ndarray]
+    reason_masks: dict[str, np.ndarray]
+    versions: np.ndarray
+
+    @classmethod
+    def of(cls, entries: list[Entry], generation: str, seconds: float, duplicate_seconds: float) -> "Analysis":
+        """Index entries already in queue order."""
+        years = sorted({entry.year for entry in entries}, key=lambda year: (year == UNDATED, year))
+        number = {year: index for index, year in enumerate(years)}
+        by_unit = collections.defaultdict(list)
+        masks = {reason: np.zeros(len(entries), dtype=bool) for reason in reasons.LABELS}
+        for position, entry in enumerate(entries):
+            for unit in set(entry.units):
+                by_unit[unit].append(position)
+            for finding in entry.findings:
+                masks[finding.reason][position] = True
+        return cls(tuple(entries), tuple(years), tuple(sorted(by_unit)), generation, seconds, duplicate_seconds,
+                   {entry.id: position for position, entry in enumerate(entries)},
+                   np.array([number[entry.year] for entry in entries], dtype=np.int32),
+                   {unit: np.array(found, dtype=np.int64) for unit, found in by_unit.items()}, masks,
+                   np.array([entry.version for entry in entries], dtype=object))
+
+    def scope(self, year: str, unit: str) -> np.ndarray:
+        """Return the mask of the notices of a year and a unit (either may be empty: all)."""
+        mask = np.ones(len(self.entries), dtype=bool)
+        if year:
+            mask &= self.year_of == (self.years.index(year) if year in self.years else -1)
+        if unit:
+            of_unit = np.zeros(len(self.entries), dtype=bool)
+            of_unit[self.unit_positions.get(unit, np.zeros(0, dtype=np.int64))] = True
+            mask &= of_unit
+        return mask
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,109 +121,64 @@ class Mark:
     at: str
 
 
-def version(meta: dict) -> str:
-    """Return the fingerprint of a notice's stored metadata, leaving out where its file was found."""
-    kept = {key: value for key, value in meta.items() if key not in VOLATILE}
-    text = json.dumps(kept, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+class Marks:
+    """The marks a page needs: every marked notice's version; who and when only for the rows it shows."""
+
+    def __init__(self, versions: dict[str, str], details, newest_first):
+        self.versions = versions
+        self._details = details
+        self._newest_first = newest_first
+
+    @classmethod
+    def of(cls, marks: dict[str, Mark]) -> "Marks":
+        """Wrap marks held in memory."""
+        return cls({doc_id: found.version for doc_id, found in marks.items()},
+                   lambda ids: {doc_id: marks[doc_id] for doc_id in ids if doc_id in marks},
+                   lambda: sorted(marks, key=lambda doc_id: marks[doc_id].at, reverse=True))
+
+    def details(self, ids: list[str]) -> dict[str, Mark]:
+        """Return the marks of these notices, by id."""
+        return self._details(ids) if ids else {}
+
+    def newest_first(self) -> list[str]:
+        """Return the ids of the marked notices, the latest marks first."""
+        return self._newest_first()
 
 
-def _label(field: str) -> str:
-    label = FIELD_LABELS.get(field, field)
-    return label[:1].upper() + label[1:]
+# What the queue keeps of one notice while the generation is read: its entry (twins not known yet),
+# its duplicate keys and the fingerprint of its text (or None).
+Summary = tuple
 
 
-def missing(meta: dict) -> list[str]:
-    """Return the fields a notice of its type should have (news articles fewer) and its metadata lacks."""
-    known = {key: value for key, value in meta.items() if key in _METADATA_FIELDS}
-    return missing_fields(Metadata(**{**known, "id": meta["id"]}))
-
-
-def _warnings(meta: dict) -> list[str]:
-    return [w for w in meta.get("warnings") or [] if isinstance(w, str)]
-
-
-def doubts(meta: dict) -> list[str]:
-    """Return what makes a value doubtful: provenance records marked so, and the warnings of reading."""
-    notes = []
-    for made in meta.get("provenance") or []:
-        if isinstance(made, dict) and made.get("doubtful") and made.get("reason") not in _ORIGIN_DOUBTS:
-            reason = made.get("reason")
-            notes.append(f"{_label(made.get('field', ''))} «{made.get('value')}»: {DOUBTS.get(reason, reason)}")
-    for warning in _warnings(meta):
-        if warning in _MISSING_WARNINGS or _CONVERTED.match(warning) or warning.startswith(_OCR_WARNING):
-            continue
-        notes.append(warning[:1].upper() + warning[1:])
-    return notes
-
-
-def legacy_encodings(meta: dict) -> list[str]:
-    """Return the legacy encodings (TCVN3, VNI) the notice's text was converted from."""
-    named = set((meta.get("origin") or {}).get("encodings") or [])
-    for warning in _warnings(meta):
-        converted = _CONVERTED.match(warning)
-        if converted:
-            named.update(name.strip() for name in converted.group(1).split(","))
-    return [name for name in _LEGACY_ENCODINGS if name in named]
-
-
-def low_ocr_confidence(meta: dict, threshold: float) -> str | None:
-    """Return a note when the text was read by OCR with a mean word confidence under ``threshold``."""
-    origin = meta.get("origin") or {}
-    if origin.get("method") != METHOD_OCR:
-        return None
-    confidence = origin.get("confidence")
-    if confidence is None:
-        return "không có chữ nào được nhận dạng chắc chắn"
-    if confidence < threshold:
-        return f"độ tin cậy {confidence:.0f}/100 (ngưỡng {threshold:.0f})"
-    return None
-
-
-def findings(meta: dict, threshold: float, twins: tuple = ()) -> tuple[Finding, ...]:
-    """Return every reason a notice's metadata gives (the review state aside), in :data:`REASONS` order."""
-    found = []
-    absent = missing(meta)
-    if absent:
-        found.append(Finding(MISSING, tuple(FIELD_LABELS.get(field, field) for field in absent)))
-    doubtful = doubts(meta)
-    if doubtful:
-        found.append(Finding(DOUBTFUL, tuple(doubtful)))
-    encodings = legacy_encodings(meta)
-    if encodings:
-        found.append(Finding(LEGACY, (f"đã chuyển từ {', '.join(encodings)} sang Unicode",)))
-    ocr = low_ocr_confidence(meta, threshold)
-    if ocr:
-        found.append(Finding(OCR, (ocr,)))
-    if twins:
-        found.append(Finding(DUPLICATE, related=tuple(twins)))
-    return tuple(found)
-
-
-def _entry(meta: dict, threshold: float, twins: tuple) -> Entry:
+def summarize(meta: dict, text: str | None, threshold: float) -> Summary:
+    """Return what the queue keeps of a notice: never its whole metadata, nor its text."""
     units = meta.get("units") or []
-    return Entry(id=meta["id"], title=meta.get("title") or meta["id"], number=meta.get("number"),
-                 date=meta.get("date"), type=meta.get("type"), units=tuple(u for u in units if isinstance(u, str)),
-                 version=version(meta), findings=findings(meta, threshold, twins))
+    entry = Entry(id=meta["id"], title=meta.get("title") or meta["id"], number=meta.get("number"),
+                  date=meta.get("date"), type=meta.get("type"), units=tuple(u for u in units if isinstance(u, str)),
+                  version=reasons.version(meta), findings=reasons.findings(meta, threshold))
+    return entry, duplicates.keys(meta), None if text is None else duplicates.fingerprint(text)
 
 
-def analyse(metas: list[dict], threshold: float, generation: str = "", texts=None) -> Analysis:
-    """Find every notice's reasons and put the notices in queue order: most reasons first, then newest.
-
-    :param texts: the notices' stored texts by id (optional), to find near-identical texts too
-    """
+def assemble(summaries: list[Summary], generation: str = "") -> Analysis:
+    """Find the notices filed twice and put every notice in queue order: most reasons first, then newest."""
     started = time.perf_counter()
-    twins = duplicates.find(metas, texts)
+    twins = duplicates.find([(entry.id, entry.title, keys) for entry, keys, _ in summaries],
+                            {entry.id: printed for entry, _, printed in summaries if printed is not None})
     duplicate_seconds = time.perf_counter() - started
-    entries = [_entry(meta, threshold, twins.get(meta["id"], ())) for meta in metas]
+    # The duplicate reason comes last of the metadata's reasons: appending it keeps their order.
+    entries = [dataclasses.replace(entry, findings=(*entry.findings, reasons.Finding(reasons.DUPLICATE,
+                                                                                      related=twins[entry.id])))
+               if entry.id in twins else entry for entry, _, _ in summaries]
     # Stable sorts, least significant key first; undated notices after dated ones.
     entries.sort(key=lambda entry: entry.id)
     entries.sort(key=lambda entry: entry.date or "", reverse=True)
     entries.sort(key=lambda entry: len(entry.findings), reverse=True)
-    years = sorted({entry.year for entry in entries}, key=lambda year: (year == UNDATED, year), reverse=False)
-    units = sorted({unit for entry in entries for unit in entry.units})
-    return Analysis(tuple(entries), tuple(years), tuple(units), generation, time.perf_counter() - started,
-                    duplicate_seconds)
+    return Analysis.of(entries, generation, time.perf_counter() - started, duplicate_seconds)
+
+
+def analyse(metas: list[dict], threshold: float, texts: dict[str, str] | None = None) -> Analysis:
+    """Find the reasons of notices given whole (``texts`` by id, to compare them too), in queue order."""
+    return assemble([summarize(meta, (texts or {}).get(meta["id"]), threshold) for meta in metas])
 
 
 class AnalysisCache:
@@ -248,22 +205,40 @@ def served_analysis() -> Analysis:
     tag = search.generation_tag()
     if tag is None:
         raise search.IndexUnavailable(current_app.config["INDEX_PATH"])
-    threshold = float(current_app.config.get("REVIEW_OCR_CONFIDENCE", OCR_CONFIDENCE))
+    threshold = float(current_app.config.get("REVIEW_OCR_CONFIDENCE", reasons.OCR_CONFIDENCE))
     cache = current_app.extensions.setdefault("workspace.queue", AnalysisCache())
 
     def compute() -> Analysis:
-        metas, texts = search.all_metadata(), None
-        return analyse(metas, threshold, tag, texts)
+        started = time.perf_counter()
+        analysis = assemble(search.summarize_notices(lambda meta, text: summarize(meta, text, threshold)), tag)
+        return dataclasses.replace(analysis, seconds=time.perf_counter() - started)
 
     return cache.get((current_app.config["INDEX_PATH"], tag, threshold), compute)
 
 
 # -- the marks --------------------------------------------------------------------------------
 
-def marks(db: sqlite3.Connection) -> dict[str, Mark]:
-    """Return every "đã kiểm tra" mark by notice id."""
-    rows = db.execute("SELECT doc_id, version, reviewer, at FROM reviews")
-    return {row[0]: Mark(row[1], row[2], row[3]) for row in rows}
+def _plain(db: sqlite3.Connection) -> sqlite3.Cursor:
+    cursor = db.cursor()
+    cursor.row_factory = None  # tuples: tens of thousands of marks are read on every page
+    return cursor
+
+
+def marks(db: sqlite3.Connection) -> Marks:
+    """Return the "đã kiểm tra" marks as the database holds them now."""
+    def details(ids: list[str]) -> dict[str, Mark]:
+        found = {}
+        for start in range(0, len(ids), 500):  # under SQLite's limit of bound parameters
+            chunk = ids[start:start + 500]
+            rows = _plain(db).execute("SELECT doc_id, version, reviewer, at FROM reviews WHERE doc_id IN "
+                                      f"({', '.join('?' * len(chunk))})", chunk)
+            found.update((row[0], Mark(*row[1:])) for row in rows)
+        return found
+
+    def newest_first() -> list[str]:
+        return [row[0] for row in _plain(db).execute("SELECT doc_id FROM reviews ORDER BY at DESC, doc_id")]
+
+    return Marks(dict(_plain(db).execute("SELECT doc_id, version FROM reviews")), details, newest_first)
 
 
 def mark(db: sqlite3.Connection, actor: str, checked: list[tuple[str, str]]) -> list[str]:
@@ -350,30 +325,26 @@ def _state(entry: Entry, found: Mark | None) -> str | None:
     return None if found.version == entry.version else CHANGED
 
 
-def select(analysis: Analysis, all_marks: dict[str, Mark], filters: Filters) -> tuple[list, dict]:
-    """Return the notices the filters keep (with their marks) and the count of each reason for the year and unit."""
-    counts = dict.fromkeys([*REASONS, REVIEWED], 0)
-    counts[""] = 0  # everything in the queue
-    kept = []
-    for entry in analysis.entries:
-        if (filters.year and entry.year != filters.year) or (filters.unit and filters.unit not in entry.units):
-            continue
-        found = all_marks.get(entry.id)
-        state = _state(entry, found)
-        if state is None:
-            counts[REVIEWED] += 1
-            if filters.reason == REVIEWED:
-                kept.append((entry, found))
-            continue
-        counts[""] += 1
-        counts[state] += 1
-        for finding in entry.findings:
-            counts[finding.reason] += 1
-        if not filters.reason or filters.reason == state or entry.has(filters.reason):
-            kept.append((entry, found))
-    if filters.reason == REVIEWED:
-        kept.sort(key=lambda pair: pair[1].at, reverse=True)  # the latest marks first, to take one back
-    return kept, counts
+def select(analysis: Analysis, marked: Marks, filters: Filters) -> tuple[list[int], dict]:
+    """Return the queue positions the filters keep and the count of each reason for the year and unit."""
+    size = len(analysis.entries)
+    ids = list(marked.versions)
+    positions = np.fromiter((analysis.positions.get(doc_id, -1) for doc_id in ids), dtype=np.int64, count=len(ids))
+    seen = np.array(list(marked.versions.values()), dtype=object)
+    known = positions >= 0
+    positions, same = positions[known], analysis.versions[positions[known]] == seen[known]
+    reviewed, changed = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+    reviewed[positions[same]] = True
+    changed[positions[~same]] = True
+    scope = analysis.scope(filters.year, filters.unit)
+    queued = scope & ~reviewed
+    states = {CHANGED: queued & changed, UNREVIEWED: queued & ~changed, REVIEWED: scope & reviewed, "": queued}
+    kept = {**{reason: queued & mask for reason, mask in analysis.reason_masks.items()}, **states}
+    counts = {reason: int(np.count_nonzero(mask)) for reason, mask in kept.items()}
+    if filters.reason == REVIEWED:  # the latest marks first, to take one back
+        order = (analysis.positions.get(doc_id, -1) for doc_id in marked.newest_first())
+        return [position for position in order if position >= 0 and kept[REVIEWED][position]], counts
+    return np.flatnonzero(kept[filters.reason]).tolist(), counts
 
 
 def local_time(at: str) -> str:
@@ -396,17 +367,18 @@ def _row(entry: Entry, found: Mark | None) -> dict:
             "units": list(entry.units), "version": entry.version, "reasons": reasons, "mark": checked}
 
 
-def page(analysis: Analysis, all_marks: dict[str, Mark], filters: Filters, per_page: int = PER_PAGE) -> dict:
+def page(analysis: Analysis, marked: Marks, filters: Filters, per_page: int = PER_PAGE) -> dict:
     """Build one page of the queue: its rows, the count of every reason, what the filters offer."""
-    kept, counts = select(analysis, all_marks, filters)
+    kept, counts = select(analysis, marked, filters)
     pages = max(1, -(-len(kept) // per_page))
     number = min(filters.page, pages)
-    shown = kept[(number - 1) * per_page:number * per_page]
+    shown = [analysis.entries[position] for position in kept[(number - 1) * per_page:number * per_page]]
+    details = marked.details([entry.id for entry in shown if entry.id in marked.versions])
     return {
         "filters": {"reason": filters.reason, "year": filters.year, "unit": filters.unit},
         "total": len(kept), "page": number, "pages": pages, "per_page": per_page,
         "queued": counts[""], "reviewed": counts[REVIEWED],
         "counts": [{"code": code, "label": label, "count": counts[code]} for code, label in REASONS.items()],
-        "rows": [_row(entry, found) for entry, found in shown],
+        "rows": [_row(entry, details.get(entry.id)) for entry in shown],
         "years": list(analysis.years), "units": list(analysis.units), "generation": analysis.generation,
     }
