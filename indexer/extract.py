@@ -102,13 +102,14 @@ def _header_number(layout: Layout) -> tuple[str, Span] | None:
 
 def _issuer(layout: Layout, casing: Truecaser) -> tuple[str, Span] | None:
     lines, spans = [], []
+    left_starts = [starts[0] for starts in layout.header_starts]
     for row_index, row in enumerate(layout.header):
         left = row[0]
         if _NUMBER_LINE.match(left) or dates.find_issue_date([left])[0]:
             break
         if left.isupper() and not _MOTTO.search(left):
             lines.append(left)
-            spans.append(_at([starts[0] for starts in layout.header_starts], row_index, len(left)))
+            spans.append(_at(left_starts, row_index, len(left)))
     if not lines:
         return None
     span = (spans[0][0], spans[-1][1]) if spans[0] and spans[-1] else None
