@@ -557,12 +557,22 @@ def _signer_facet(client, **query) -> dict:
     return {entry["value"]: entry["count"] for entry in answer["facets"]["signer"]}
 
 
-def test_a_corrected_signer_reaches_the_public_facet_and_undo_brings_it_back(editor_client, workspace_app):
+def test_a_corrected_signer_reaches_the_public_facet_and_undo_brings_it_back(editor_client, workspace_app,
+                                                                             monkeypatch):
+    from portal import search  # noqa: PLC0415
+
     public = workspace_app.test_client()
     before = _signer_facet(public)
     assert before.get("Huỳnh Đa Trung") and "Nguyễn Văn Sửa" not in before
+    store, served = IndexStore(workspace_app.config["INDEX_PATH"]), search.browse_years
+    opened = []
+    monkeypatch.setattr(search, "browse_years", lambda: opened.append(store.current_name()) or served())
     response = _save(editor_client, signer="Nguyễn Văn Sửa")
     _wait(workspace_app, response)
+    for thread in threading.enumerate():
+        if thread.name == "index-open":
+            thread.join(timeout=60)
+    assert opened == [store.current_name()]  # the worker opened the new generation without waiting for a search
     after = _signer_facet(public)
     assert after["Nguyễn Văn Sửa"] == 1 and after.get("Huỳnh Đa Trung", 0) == before["Huỳnh Đa Trung"] - 1
     status = editor_client.get(f"{STATUS}?phieu=1", headers={"Accept": "application/json"}).get_json()

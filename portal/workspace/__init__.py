@@ -7,6 +7,7 @@ address; ``X-Forwarded-For`` is never read otherwise, as any client can write it
 """
 
 import os
+import threading
 import time
 
 from flask import Flask
@@ -64,5 +65,25 @@ def rebuilder(app: Flask | None = None):
 
 
 def rebuild_index() -> int:
-    """Ask for a background update of the current app's index after a change; return its ticket."""
-    return rebuilder().request()
+    """Ask for a background update of the current app's index after a change; return its ticket.
+
+    Once the update is published, this worker opens the new generation at once: the next search
+    here, the archivist's or a reader's, does not wait for it.
+    """
+    app = current_app._get_current_object()
+    updater = rebuilder(app)
+    ticket = updater.request()
+    threading.Thread(target=_open_when_updated, args=(app, updater, ticket), name="index-open", daemon=True).start()
+    return ticket
+
+
+def _open_when_updated(app: Flask, updater, ticket: int) -> None:
+    if not updater.wait(ticket, timeout=2 * updater.timeout) or not (updater.last and updater.last.ok):
+        return
+    from portal import search
+
+    try:
+        with app.app_context():
+            search.browse_years()  # any call of the search service opens the served generation
+    except Exception:  # noqa: BLE001 (a thread of its own: the next request opens it, or says why it cannot)
+        app.logger.exception("opening the updated index in the background failed")
