@@ -21,7 +21,7 @@ RELATIVE_THRESHOLD = 0.15
 MAX_TOPICS = 6
 _NON_WORD = re.compile(r"[\W_]+")
 # District-level committees are recognised even when units.toml does not list them.
-_DISTRICT = re.compile(r"(?<!\w)(Huyện|Thị|Thành) ủy((?: [^\W\d_]+){1,4})")
+_DISTRICT = re.compile(r"(?<!\w)(Huyện|Thị|Thành) ủy((?: [^\W\d_]+){1,5})")
 
 
 def _district_units(text: str):
@@ -32,10 +32,11 @@ def _district_units(text: str):
     for match in _DISTRICT.finditer(text):
         place = []
         for word in match.group(2).split():
-            if not word[0].isupper():
+            # "Thành ủy Thành phố Hồ Chí Minh": the one lower-case word a city's name holds.
+            if not word[0].isupper() and not (place == ["Thành"] and word == "phố"):
                 break
             place.append(word)
-        if place:
+        if place and place != ["Thành", "phố"]:
             name = f"{match.group(1)} ủy {' '.join(place)}"
             yield match.start(), match.start() + len(name), name
 
@@ -164,9 +165,18 @@ class Vocabulary:
             name = self._unit_aliases[match_key(match.group(0))]
             if name:
                 found.append((match.start(), match.end(), name))
-        found.extend(_district_units(line))
         # Normalized text only loses spaces, which change its length.
         back = collapsed_offsets(text) if len(line) != len(text) else None
+        known = list(found)
+        for start, end, name in _district_units(line):
+            # A listed unit's name may begin like one ("Thành ủy Thành phố Hồ Chí Minh"): it wins.
+            if any(start < k_end and k_start < end for k_start, k_end, _ in known):
+                continue
+            # Lines were joined into one: a place name ends where its line does.
+            written = text[back(start):back(end - 1) + 1] if back else text[start:end]
+            words = name.split()[:len(written.split("\n")[0].split())]
+            if len(words) > 2:
+                found.append((start, start + len(" ".join(words)), " ".join(words)))
         seen: dict[str, Mention] = {}
         for start, end, name in sorted(found, key=lambda item: (item[0], item[2])):
             canonical = self.canonical_unit(name) or name

@@ -23,6 +23,25 @@ def test_district_committees_are_found_without_an_entry(vocab):
     assert vocab.find_units("các huyện, thị, thành ủy, đảng ủy trực thuộc") == []
 
 
+def test_a_district_name_ends_with_its_line(vocab):
+    assert vocab.find_units("- Huyện ủy Tuy Phong\n\nNgày 16 tháng 5 năm 2008") == ["Huyện ủy Tuy Phong"]
+    assert vocab.find_units("- Thị ủy La Gi\nLưu Văn phòng") == ["Thị ủy La Gi"]
+
+
+def test_a_city_committee_keeps_thanh_pho_in_its_name(vocab):
+    assert vocab.find_units("Thành ủy Thành phố Hồ Chí Minh chủ trì") == ["Thành ủy Thành phố Hồ Chí Minh"]
+    assert vocab.find_units("Thành ủy Thành phố phối hợp") == []
+
+
+def test_a_listed_unit_wins_over_a_district_pattern_inside_it(tmp_path):
+    for name in ("topics.toml", "people.toml"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "units.toml").write_text(
+        '[[unit]]\nname = "Thành ủy Thành phố Hồ Chí Minh"\naliases = ["Thành ủy TP HCM"]\n', encoding="utf-8")
+    vocab = load_vocabulary(str(tmp_path))
+    assert vocab.find_units("Thành ủy TP HCM và Thành ủy Thành phố Hồ Chí Minh") == ["Thành ủy Thành phố Hồ Chí Minh"]
+
+
 def test_people_are_canonicalised(vocab):
     assert vocab.canonical_person("LÊ TẤN  LAI") == "Lê Tấn Lai"
     assert vocab.canonical_person("nguyễn văn bình") == "Nguyễn Văn Bình"
