@@ -388,10 +388,13 @@ def test_the_queue_of_a_real_index_names_each_reason(editor_client):
     twins = rows[SIGNED]["reasons"][0]["related"]
     assert [(t["id"], t["why"]) for t in twins] == [("ban-sao-503", duplicates.SAME_NUMBER_DATE)]
     assert [(t["id"], t["why"]) for t in rows[NEWS]["reasons"][0]["related"]] == [("dang-lai", duplicates.SAME_TEXT)]
-    assert rows["000_0e1e5b514ef6e61b"]["reasons"][0]["notes"] == ["số hiệu", "cơ quan ban hành", "địa danh"]
+    missing = rows["000_0e1e5b514ef6e61b"]["reasons"][0]
+    assert (missing["notes"], missing["summary"]) == (["số hiệu", "cơ quan ban hành", "địa danh"],
+                                                      "số hiệu, cơ quan ban hành, địa danh")
     assert rows["tieu-de-doc"]["reasons"][0]["notes"] == ["tác giả"]
     assert rows["phong-cu"]["reasons"][0] == {"code": reasons.LEGACY, "label": "Chuyển từ phông TCVN3/VNI",
-                                              "notes": ["đã chuyển từ TCVN3 sang Unicode"], "related": []}
+                                              "notes": ["đã chuyển từ TCVN3 sang Unicode"],
+                                              "summary": "đã chuyển từ TCVN3 sang Unicode", "related": []}
     assert data["years"] == ["2008", "2014", "2018", "2019"]
 
 
@@ -401,6 +404,8 @@ def test_the_page_shows_reasons_links_and_escapes_titles(editor_client):
     for label in ("Thiếu trường", "Có thể trùng", "Chuyển từ phông TCVN3/VNI", "Chưa kiểm tra"):
         assert label in page
     assert f'href="/quan-tri/van-ban/{SIGNED}"' in page
+    assert "<strong>Thiếu trường</strong>: số hiệu, cơ quan ban hành, địa danh" in page
+    assert "Số 503-TB/TU · 16/5/2008 · Thông báo kết luận" in page and "mã ban-sao-503)" in page
     assert 'href="/quan-tri/?reason=co-the-trung"' in page
     assert re.search(r'name="notices" value="ban-sao-503:[0-9a-f]{32}"', page)
 

@@ -355,16 +355,22 @@ def local_time(at: str) -> str:
         return str(at)
 
 
+def _reason(code: str, notes: list[str], related: tuple = ()) -> dict:
+    # Missing fields read as a list of names; other notes are sentences.
+    joined = (", " if code == reasons.MISSING else "; ").join(notes)
+    return {"code": code, "label": REASONS[code], "notes": notes, "summary": joined,
+            "related": [dataclasses.asdict(twin) for twin in related]}
+
+
 def _row(entry: Entry, found: Mark | None) -> dict:
     state = _state(entry, found)
-    reasons = [{"code": f.reason, "label": REASONS[f.reason], "notes": list(f.notes),
-                "related": [dataclasses.asdict(twin) for twin in f.related]} for f in entry.findings]
+    listed = [_reason(f.reason, list(f.notes), f.related) for f in entry.findings]
     if state:
-        notes = [f"{found.reviewer} đã kiểm tra bản trước lúc {local_time(found.at)}"] if found else []
-        reasons.append({"code": state, "label": REASONS[state], "notes": notes, "related": []})
+        listed.append(_reason(state, [f"{found.reviewer} đã kiểm tra bản trước lúc {local_time(found.at)}"]
+                              if found else []))
     checked = {**dataclasses.asdict(found), "when": local_time(found.at)} if found and state is None else None
     return {"id": entry.id, "title": entry.title, "number": entry.number, "date": entry.date, "type": entry.type,
-            "units": list(entry.units), "version": entry.version, "reasons": reasons, "mark": checked}
+            "units": list(entry.units), "version": entry.version, "reasons": listed, "mark": checked}
 
 
 def page(analysis: Analysis, marked: Marks, filters: Filters, per_page: int = PER_PAGE) -> dict:
