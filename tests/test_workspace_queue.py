@@ -292,6 +292,18 @@ def test_most_reasons_first_then_newest_fifty_a_page():
     assert queue.page(analysis, queue.Marks.of({}), queue.Filters(page=99))["page"] == 5
 
 
+def test_the_analysis_is_computed_once_per_generation():
+    cache, computed = queue.AnalysisCache(), []
+
+    def compute():
+        computed.append(1)
+        return queue.analyse([_conclusion()], 80)
+
+    first = cache.get(("index", "gen-000001"), compute)
+    assert cache.get(("index", "gen-000001"), compute) is first and len(computed) == 1
+    assert cache.get(("index", "gen-000002"), compute) is not first and len(computed) == 2
+
+
 def test_filters_from_a_url_keep_only_what_means_something():
     parsed = queue.Filters.from_args({"reason": "thieu-truong", "year": "2016", "unit": "  Huyện ủy  Bắc Bình ",
                                       "page": "3", "other": "x"})

@@ -56,10 +56,6 @@ class Entry:
     def year(self) -> str:
         return self.date[:4] if self.date else UNDATED
 
-    def has(self, reason: str) -> bool:
-        """Return whether the notice's metadata gives this reason."""
-        return any(finding.reason == reason for finding in self.findings)
-
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Analysis:
@@ -211,7 +207,9 @@ def served_analysis() -> Analysis:
     def compute() -> Analysis:
         started = time.perf_counter()
         analysis = assemble(search.summarize_notices(lambda meta, text: summarize(meta, text, threshold)), tag)
-        return dataclasses.replace(analysis, seconds=time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        current_app.logger.info("review queue of %s: %d notices in %.1f s", tag, len(analysis.entries), seconds)
+        return dataclasses.replace(analysis, seconds=seconds)
 
     return cache.get((current_app.config["INDEX_PATH"], tag, threshold), compute)
 
