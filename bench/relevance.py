@@ -90,6 +90,18 @@ def natural_queries(queries: list[tuple[str, str, str]], seed: int) -> list[tupl
     return natural
 
 
+def build(articles: list[dict], folder: str) -> str:
+    """Build our index of ``articles`` inside ``folder``; return its path."""
+    bulk = os.path.join(folder, "articles.jsonl")
+    with open(bulk, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
+    index = os.path.join(folder, "index")
+    started = time.perf_counter()
+    build_index(BuildOptions(index=index, jsonl=(bulk,)), load_vocabulary(os.path.join(ROOT, "corpus")))
+    print(f"our index built in {time.perf_counter() - started:.0f} s")
+    return index
+
+
 def fts5_engine(articles: list[dict], any_word: bool = False):
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, "
@@ -141,15 +153,7 @@ def main() -> int:
     queries = make_queries(articles, args.queries, args.seed)
     print(f"{len(articles)} articles, {len(queries)} queries")
     with tempfile.TemporaryDirectory() as tmp:
-        index = args.index
-        if not index:
-            bulk = os.path.join(tmp, "articles.jsonl")
-            with open(bulk, "w", encoding="utf-8") as f:
-                f.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
-            index = os.path.join(tmp, "index")
-            started = time.perf_counter()
-            build_index(BuildOptions(index=index, jsonl=(bulk,)), load_vocabulary(os.path.join(ROOT, "corpus")))
-            print(f"our index built in {time.perf_counter() - started:.0f} s")
+        index = args.index or build(articles, tmp)
         ours = our_engine(index)
         rows = [("known item", "ours (Whoosh + pyvi)", ours, queries),
                 ("known item", "SQLite FTS5 bm25", fts5_engine(articles), queries),

@@ -19,9 +19,11 @@ from indexer.limits import Limits
 from indexer.reading import DEFAULT_MAX_BYTES
 from indexer.reading import ReadOptions
 from indexer.reading import UnreadableFile
+from indexer import ngrams
 from indexer import postarrays
 from indexer.schema import SCHEMA_VERSION
 from indexer.schema import SCORED_FIELDS
+from indexer.schema import SYLLABLE_FIELDS
 from indexer.schema import build_schema
 from indexer.schema import index_fields
 from indexer.sources import SourceFile
@@ -207,6 +209,7 @@ def _write(path: str, fresh: bool, plan: _Plan, previous: dict, vocab: Vocabular
     finally:
         ix.close()
     postarrays.write_missing(path, SCORED_FIELDS, options.procs)
+    ngrams.write_missing(path, SYLLABLE_FIELDS, options.procs)  # counted from the posting arrays
 
 
 def _skip_item(item, entry: dict, reason: str, previous: dict, plan: _Plan, report: BuildReport) -> None:

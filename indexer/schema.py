@@ -13,7 +13,7 @@ from indexer.notice import Notice
 from indexer.refs import ref_key
 
 # Bump when the schema or the extraction rules change: the next build then re-indexes everything.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 TITLE_BOOST = 3.0
 # Facet value of notices without a date, so that they can be counted and selected.
 UNDATED = "none"

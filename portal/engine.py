@@ -12,12 +12,16 @@ import weakref
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
+from indexer import ngrams
+from indexer.analysis import SYLLABLE
 from indexer.normalize import fold_accents
 from indexer.normalize import match_key
 from indexer.segment import word_spans
 from indexer.store import IndexStore
+from portal import restore
 from portal.arrays import DocArrays
-from portal.arrays import term_frequencies
+from portal.query import ParsedQuery
+from portal.query import word_items
 
 # Facet parameter -> index field.
 FACET_FIELDS = {"year": "year", "signer": "signer", "unit": "units", "topic": "topics", "chair": "chair",
@@ -41,9 +45,9 @@ class Generation:
         # One reader per process and generation; its files are not safe to share across threads.
         self.lock = threading.RLock()
         self.arrays = DocArrays(self.reader, tuple(sorted(set(FACET_FIELDS.values()))), path)
-        # Built now rather than on the first query typed without diacritics.
-        self.suggest_maps = (self._fold_map(term_frequencies(self.reader, "body_words")),
-                             self._fold_map(self.arrays.frequencies["body"]))
+        # The index's own syllables, pairs and triples, for restoring a query's diacritics in context.
+        self.language = restore.Counts(ngrams.load(path, [leaf.segment().segment_id()
+                                                          for leaf, _ in self.reader.leaf_readers() if leaf.segment()]))
         word_spans("khởi động")  # loads pyvi's model once per process, before the first query
 
     def close(self) -> None:
@@ -56,16 +60,6 @@ class Generation:
         if self._searcher is None:
             self._searcher = Searcher(self.reader, fromindex=self.index)
         return self._searcher
-
-    @staticmethod
-    def _fold_map(frequencies: dict[str, int]) -> dict[str, str]:
-        """Map folded words to their most frequent accented form in this index."""
-        best: dict[str, str] = {}
-        for term, count in frequencies.items():
-            key = fold_accents(term)
-            if key not in best or count > frequencies[best[key]]:
-                best[key] = term
-        return best
 
 
 class ResultCache:
@@ -125,21 +119,37 @@ def resolve_values(generation: Generation, field: str, typed: list[str]) -> set[
             if any(w and w in fold_accents(match_key(value)) for w in wanted)}
 
 
-def restore_diacritics(generation: Generation, text: str) -> str | None:
-    """Suggest the accented form of a query typed without diacritics, from the index's own words."""
-    words_map, syllables_map = generation.suggest_maps
-    syllables = fold_accents(text.lower()).split()
-    out, i = [], 0
-    while i < len(syllables):
-        for size in (3, 2, 1):
-            key = "_".join(syllables[i:i + size])
-            found = (words_map if size > 1 else syllables_map).get(key) if i + size <= len(syllables) else None
-            if found:
-                out.append(found.replace("_", " "))
-                i += size
-                break
-        else:
-            out.append(syllables[i])
-            i += 1
-    suggestion = " ".join(out)
-    return suggestion if suggestion != text.lower() else None
+def _cased(form: str, typed: str) -> str:
+    if len(typed) > 1 and typed.isupper():
+        return form.upper()
+    return form[:1].upper() + form[1:] if typed[:1].isupper() else form
+
+
+def restore_accents(generation: Generation, parsed: ParsedQuery) -> str:
+    """Restore the diacritics of a query typed without them, in context (``xang dau`` -> ``xăng dầu``).
+
+    The words are one sequence, each excluded item another; field filters stay as typed, and so
+    does an item holding a digit (``503-TB/TU``), which still gives its neighbours context.
+    """
+    text = parsed.text
+    words, excluded = [], []
+    for start, end, negated in word_items(text):
+        kept = any(c.isdigit() for c in text[start:end])
+        spans = [(*match.span(), kept) for match in SYLLABLE.finditer(text, start, end)]
+        (excluded.append(spans) if negated else words.extend(spans))
+    restored: dict[int, str] = {}
+    for chain in (words, *excluded):
+        typed = [fold_accents(text[start:end].lower()) for start, end, _ in chain]
+        candidates = [() if kept else generation.arrays.forms.get(s, ()) for s, (_, _, kept) in zip(typed, chain)]
+        forms = restore.restore(typed, candidates, generation.language)
+        restored.update((start, _cased(form, text[start:end])) for (start, end, _), form in zip(chain, forms))
+    pieces, done = [], 0
+    for start, end in sorted((start, end) for start, end, _ in (*words, *(s for chain in excluded for s in chain))):
+        pieces += [text[done:start], restored[start]]
+        done = end
+    return "".join(pieces) + text[done:]
+
+
+def suggestion(parsed: ParsedQuery, restored: str | None) -> str | None:
+    """The query with its diacritics restored, when it was typed without any and the restored one differs."""
+    return restored if restored is not None and restored != parsed.text else None

@@ -110,6 +110,13 @@ def _read_items(text: str):
         yield bool(negated), field_key, value, quoted is not None
 
 
+def word_items(text: str) -> list[tuple[int, int, bool]]:
+    """Return ``(start, end, negated)`` of each item of a normalized query that holds words (no filter, no OR)."""
+    return [(match.start(), match.end(), negated)
+            for match, (negated, field, value, quoted) in zip(_TOKEN.finditer(text), _read_items(text))
+            if not field and (quoted or value not in _OR_WORDS)]
+
+
 def parse_query(raw: str) -> ParsedQuery:
     """Understand a search string; never raises, whatever it holds."""
     text = normalize_line(raw or "")

@@ -194,7 +194,7 @@ def _search(generation, params: SearchParams, per_page: int) -> dict:
             "most_words": most_words,
             "facets": facets,
             "histogram": sorted(facets["year"], key=lambda item: item["value"]),
-            "suggestion": engine.restore_diacritics(generation, parsed.plain) if folded and parsed.plain else None,
+            "suggestion": engine.suggestion(parsed, engine.restore_accents(generation, parsed) if folded else None),
             "problems": list(params.problems)
             + (["Câu tìm kiếm quá dài đã được cắt bớt"] if parsed.truncated else [])
             + (["Tìm kiếm mất quá nhiều thời gian: kết quả có thể chưa đầy đủ"] if evaluation.late else []),
