@@ -221,7 +221,12 @@ def _scores(matcher: _Matcher, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndar
     arrays = matcher.arrays
     scores = np.zeros(arrays.size, dtype=np.float32)
     fillers = np.zeros(arrays.size, dtype=np.float32)
+    # Beside a subject, filler words ("mới nhất", "như thế nào") weigh nothing, also when enough
+    # notices hold every word: otherwise the notices saying "như thế nào" outrank the one sought.
+    weightless = any(not (_is_loose(group) and group[0].filler) for group in parsed.required)
     for phrase in parsed.phrases():
+        if phrase.filler and weightless:
+            continue
         for terms in _forms(arrays, phrase):
             for field in SYLLABLE_FIELDS:
                 docs, contribution = bm25(arrays, field, terms)
