@@ -3,10 +3,11 @@
 Restoring diacritics in context (:mod:`portal.restore`) needs how often each syllable occurs and
 how often one follows another (and a third follows both). After a build, each new segment gets
 ``<segment>.ngrams.<part>.npy`` files beside its posting arrays (Whoosh's clean-up removes them
-with the segment), counted from those arrays' positions: nothing is analyzed twice. Counts are
-keyed by 64-bit hashes of the syllables, whichever field they come from, so that a generation's
-counts are the sums of its segments'. A deleted document's syllables count until its segment is
-merged away: they are real text of the collection all the same.
+with the segment), counted from those arrays' positions: nothing is analyzed twice. A segment
+numbers its syllables (title and body alike) and writes each sequence as one number in that
+base, with its count. The build then sums the segments' counts for the generation, keyed by
+64-bit hashes of the syllables, and stores them beside them (:data:`GENERATION_FILE`). A deleted
+document's syllables count until its segment is merged away: real text of the collection all the same.
 """
 
 import concurrent.futures
@@ -18,17 +19,20 @@ from whoosh import index as whoosh_index
 
 from indexer.postarrays import SegmentArrays
 from indexer.postarrays import pair_keys
+from indexer.postarrays import sorted_unique
 from indexer.postarrays import term_key
 
-# unigrams, pairs (syllables side by side), triples: each sorted keys with their counts; pairs and
-# triples also with the key of what they start with (``first``), pairs with their last syllable's.
 ORDERS = ("uni", "pair", "triple")
-COLUMNS = {"uni": ("keys", "counts"), "pair": ("keys", "counts", "firsts", "lasts"), "triple": ("keys", "counts", "firsts")}
-PARTS = tuple(f"{order}{column}" for order, columns in COLUMNS.items() for column in columns)
-# A sequence counted once in the whole collection says little and costs memory in every worker;
-# how many distinct ones follow each syllable or pair still counts them (see :func:`summed_segments`).
+# A segment's parts: its syllables' keys and counts; pairs and triples as numbers (in base the
+# number of syllables, sorted) with their counts. The last part written marks them whole.
+PARTS = ("vocabulary", "unicounts", "paircodes", "paircounts", "triplecodes", "triplecounts")
+# A generation's tables, each sorted by key: ``unikeys``/``unicounts``, ``pairkeys``/``paircounts``,
+# ``triplekeys``/``triplecounts``, and how many distinct syllables follow each syllable
+# (``unifollowers``) and each pair (``pairfollowers``), and precede each syllable (``unipredecessors``).
+# A sequence counted once in the whole collection says little and costs memory in every worker:
+# left out, but still counted among the distinct ones.
 MIN_COUNT = 2
-# The generation's counts, summed once by the build (a worker opening it only reads them), with
+# The generation's tables, summed once by the build (a worker opening it only reads them), with
 # the segments they are of: a generation made of other segments sums its own when opened.
 GENERATION_FILE = "ngrams.npz"
 
@@ -46,13 +50,14 @@ def sequence_keys(*keys: np.ndarray) -> np.ndarray:
     return combined
 
 
-def summed(keys: np.ndarray, counts: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Sort keys and add up the counts of equal ones; of each other column, the first value of each key."""
-    order = np.argsort(keys, kind="stable")  # runs already sorted (one per segment) merge fast
+def summed(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort keys and add up the counts of equal ones."""
+    order = np.argsort(keys)
     keys, counts = keys[order], counts[order].astype(np.int64)
-    firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else order[:0]
-    summed_counts = np.add.reduceat(counts, firsts) if len(keys) else counts
-    return (keys[firsts], summed_counts, *(column[order][firsts] for column in columns))
+    if not len(keys):
+        return keys, counts
+    firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[firsts], np.add.reduceat(counts, firsts)
 
 
 def distinct(keys: np.ndarray, within: np.ndarray) -> np.ndarray:
@@ -97,58 +102,37 @@ def _field_text(arrays: SegmentArrays, field: str, terms: list[str]) -> np.ndarr
     return text
 
 
-def count_text(text: np.ndarray, syllables: np.ndarray) -> dict[str, tuple]:
-    """Count the unigrams, pairs and triples of a text of term numbers (-1: a gap), by :data:`COLUMNS`.
-
-    :param syllables: the key of each term number
-    """
-    size = len(syllables)
-    counts = np.bincount(text[text >= 0], minlength=size)
-    seen = np.flatnonzero(counts)
-    found = {"uni": summed(syllables[seen], counts[seen])}
+def count_text(text: np.ndarray, size: int) -> dict[str, np.ndarray]:
+    """Count the syllables, pairs and triples of a text of term numbers below ``size`` (-1: a gap), as :data:`PARTS`."""
+    found = {"unicounts": np.bincount(text[text >= 0], minlength=size).astype(np.uint32)}
     for n, order in ((2, "pair"), (3, "triple")):
-        if size ** n >= 2 ** 63:  # over two million distinct syllables in one segment: no triples
-            found[order] = tuple(np.zeros(0, np.uint64) for _ in COLUMNS[order])
-            continue
-        # Each sequence as one number (term numbers in base ``size``): sorted and counted without hashing.
         windows = [text[i:len(text) - n + 1 + i] for i in range(n)]
         whole = np.logical_and.reduce([w >= 0 for w in windows])
-        codes = np.zeros(int(whole.sum()), dtype=np.int64)
-        for window in windows:
+        codes = np.zeros(int(whole.sum()) if size ** n < 2 ** 63 else 0, dtype=np.int64)  # else: no such counts
+        for window in windows if len(codes) else ():
             codes = codes * size + window[whole]
         codes.sort()
         firsts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1]))) if len(codes) else codes[:0]
-        unique, counted = codes[firsts], np.diff(np.append(firsts, len(codes)))
-        keys = [syllables[(unique // size ** (n - 1 - i)) % size] for i in range(n)]
-        extra = (keys[0], keys[1]) if n == 2 else (sequence_keys(keys[0], keys[1]),)
-        found[order] = summed(sequence_keys(*keys), counted, *extra)
+        found[f"{order}codes"] = codes[firsts]
+        found[f"{order}counts"] = np.diff(np.append(firsts, len(codes))).astype(np.uint32)
     return found
 
 
-def _joined(counted: list[tuple], order: str) -> dict[str, np.ndarray]:
-    """Several tables of one order (fields, segments) as one, counts of equal keys summed."""
-    columns = COLUMNS[order]
-    empty = {"counts": np.zeros(0, np.int64)}
-    parts = [np.concatenate([table[i] for table in counted]) if counted else empty.get(column, np.zeros(0, np.uint64))
-             for i, column in enumerate(columns)]
-    merged = summed(*parts) if len(counted) != 1 else parts
-    return {f"{order}{column}": values for column, values in zip(columns, merged)}
-
-
 def segment_counts(folder: str, segment, fields: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Count one segment's syllables and sequences of ``fields`` (fields with positions), all fields summed."""
+    """Count one segment's syllables and sequences of ``fields`` (fields with positions), as :data:`PARTS`."""
     arrays = SegmentArrays.open(folder, segment.segment().segment_id())
-    parts: dict[str, list] = {order: [] for order in ORDERS}
-    for field in (f for f in fields if f in segment.schema and arrays is not None):
-        terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in segment.lexicon(field)]
-        if not terms:
-            continue
-        for order, counted in count_text(_field_text(arrays, field, terms), syllable_keys(terms)).items():
-            parts[order].append(counted)
-    result = {}
-    for order, counted in parts.items():
-        result.update(_joined(counted, order))
-    return result
+    lexicons = {field: [t.decode("utf-8") if isinstance(t, bytes) else t for t in segment.lexicon(field)]
+                for field in fields if field in segment.schema and arrays is not None}
+    vocabulary = sorted({term for terms in lexicons.values() for term in terms})
+    number = {term: i for i, term in enumerate(vocabulary)}
+    texts = [np.zeros(0, np.int32)]
+    for field, terms in lexicons.items():
+        text = _field_text(arrays, field, terms)
+        # Field term numbers to the segment's: both fields' texts as one, a gap between.
+        renumbered = np.append(np.array([number[t] for t in terms], dtype=np.int32), -1)
+        texts += [renumbered[text], np.full(1, -1, np.int32)]
+    counts = count_text(np.concatenate(texts), len(vocabulary))
+    return {"vocabulary": syllable_keys(vocabulary), **counts}
 
 
 def write(folder: str, segment, fields: tuple[str, ...]) -> None:
@@ -156,7 +140,7 @@ def write(folder: str, segment, fields: tuple[str, ...]) -> None:
     counts = segment_counts(folder, segment, fields)
     segment_id = segment.segment().segment_id()
     for part in PARTS:  # the last part's presence means the segment's counts are whole
-        np.save(_path(folder, segment_id, part), counts[part].astype(np.uint32) if part.endswith("counts") else counts[part])
+        np.save(_path(folder, segment_id, part), counts[part])
 
 
 def _write_one(folder: str, segment_id: str, fields: tuple[str, ...]) -> None:
@@ -206,34 +190,54 @@ def load(folder: str, segment_ids: list[str], min_count: int = MIN_COUNT) -> dic
 
 
 def summed_segments(folder: str, segment_ids: list[str], min_count: int = MIN_COUNT) -> dict[str, np.ndarray]:
-    """Sum the counts of the segments in ``folder``; a segment without counts (built before them) adds nothing.
+    """Sum the counts of the segments in ``folder`` into the generation's tables (:data:`GENERATION_FILE`).
 
-    Besides the counts: for each syllable, how many distinct syllables follow it (``unifollowers``)
-    and precede it (``unipredecessors``); for each pair, how many distinct syllables follow it
-    (``pairfollowers``). Then pairs and triples seen fewer than ``min_count`` times are left out.
+    A segment without counts (an index built before them) adds nothing.
     """
-    parts: dict[str, list] = {order: [] for order in ORDERS}
+    parts = []
     for segment_id in segment_ids:
         try:
-            found = {part: np.load(_path(folder, segment_id, part)) for part in PARTS}
+            parts.append({part: np.load(_path(folder, segment_id, part)) for part in PARTS})
         except FileNotFoundError:
             continue
-        for order, columns in COLUMNS.items():
-            parts[order].append(tuple(found[f"{order}{column}"] for column in columns))
     return tables(parts, min_count)
 
 
-def tables(parts: dict[str, list[tuple]], min_count: int = MIN_COUNT) -> dict[str, np.ndarray]:
-    """Join counted parts (by order, each as :func:`count_text` gives it) into the tables :func:`load` returns."""
-    joined = {}
-    for order in ORDERS:
-        joined.update(_joined(parts[order], order))
-    joined["unifollowers"] = distinct(joined["unikeys"], joined["pairfirsts"])
-    joined["unipredecessors"] = distinct(joined["unikeys"], joined.pop("pairlasts"))
-    joined["pairfollowers"] = distinct(joined["pairkeys"], joined.pop("triplefirsts"))
-    del joined["pairfirsts"]
-    for order, extra in (("pair", ("followers",)), ("triple", ())):
-        keep = joined[f"{order}counts"] >= min_count
-        for column in ("keys", "counts", *extra):
-            joined[f"{order}{column}"] = joined[f"{order}{column}"][keep]
-    return {name: values.astype(np.uint32) if name.endswith("counts") else values for name, values in joined.items()}
+def _digits(codes: np.ndarray, base: int, n: int) -> list[np.ndarray]:
+    """The term numbers of sequences of ``n`` written as numbers in ``base``, first to last."""
+    return [(codes // base ** (n - 1 - i)) % base for i in range(n)]
+
+
+def tables(parts: list[dict[str, np.ndarray]], min_count: int = MIN_COUNT) -> dict[str, np.ndarray]:
+    """Sum segments' counts (each as :func:`segment_counts` gives them) into a generation's tables.
+
+    Summed as numbers over the generation's syllables (cheap to sort); only the sequences kept are hashed.
+    """
+    keys = sorted_unique(np.concatenate([part["vocabulary"] for part in parts] or [np.zeros(0, np.uint64)]))
+    size = len(keys)
+    numbers = [np.searchsorted(keys, part["vocabulary"]).astype(np.int64) for part in parts]  # theirs -> ours
+    codes = {"uni": np.arange(size, dtype=np.int64)}
+    counts = {"uni": np.zeros(size, np.int64)}
+    for part, number in zip(parts, numbers):
+        counts["uni"] += np.bincount(number, weights=part["unicounts"], minlength=size).astype(np.int64)
+    for n, order in ((2, "pair"), (3, "triple")):
+        # Over two million syllables in a generation, triples would not fit in 64 bits: none counted.
+        counted = [(part, number) for part, number in zip(parts, numbers) if size ** n < 2 ** 63]
+        renumbered = [sum(number[digit] * size ** (n - 1 - i)
+                          for i, digit in enumerate(_digits(part[f"{order}codes"], len(part["vocabulary"]), n)))
+                      for part, number in counted]
+        codes[order], counts[order] = summed(np.concatenate([np.zeros(0, np.int64), *renumbered]),
+                                             np.concatenate([np.zeros(0, np.uint32), *(p[f"{order}counts"] for p, _ in counted)]))
+    # Distinct syllables after each syllable, before it, and after each pair: run lengths of the sorted numbers.
+    extra = {"uni": {"followers": np.bincount(codes["pair"] // size, minlength=size) if size else codes["uni"],
+                     "predecessors": np.bincount(codes["pair"] % size, minlength=size) if size else codes["uni"]},
+             "pair": {"followers": distinct(codes["pair"], codes["triple"] // size)}, "triple": {}}
+    result = {}
+    for n, order in enumerate(ORDERS, start=1):
+        keep = counts[order] >= (min_count if n > 1 else 1)
+        hashed = sequence_keys(*(keys[digit] for digit in _digits(codes[order][keep], size, n)))
+        by_key = np.argsort(hashed)
+        result[f"{order}keys"] = hashed[by_key]
+        for column, values in {"counts": counts[order], **extra[order]}.items():
+            result[f"{order}{column}"] = values[keep][by_key].astype(np.uint32)
+    return result

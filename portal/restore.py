@@ -36,8 +36,8 @@ class Counts:
         vocabulary = sorted({s for sequence in sequences for s in sequence})
         number = {s: i for i, s in enumerate(vocabulary)}
         text = np.array([n for sequence in sequences for n in (*(number[s] for s in sequence), -1)], dtype=np.int32)
-        counted = ngrams.count_text(text, ngrams.syllable_keys(vocabulary))
-        return cls(ngrams.tables({order: [table] for order, table in counted.items()}, min_count))
+        counted = ngrams.count_text(text, len(vocabulary))
+        return cls(ngrams.tables([{"vocabulary": ngrams.syllable_keys(vocabulary), **counted}], min_count))
 
     @property
     def nbytes(self) -> int:
