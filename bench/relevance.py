@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
+from bench.workload import NATURAL_FILLERS  # noqa: E402
 from indexer.build import BuildOptions  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.normalize import fold_accents  # noqa: E402
@@ -74,8 +75,6 @@ def make_queries(articles: list[dict], count: int, seed: int) -> list[tuple[str,
     return queries
 
 
-FILLERS = ("mới nhất", "như thế nào", "bao nhiêu", "ở đâu", "là gì", "hôm nay", "tin tức", "chi tiết",
-           "cập nhật", "tình hình", "thông tin về", "hiện nay")
 
 
 def natural_queries(queries: list[tuple[str, str, str]], seed: int) -> list[tuple[str, str, str]]:
@@ -84,7 +83,7 @@ def natural_queries(queries: list[tuple[str, str, str]], seed: int) -> list[tupl
     natural = []
     for doc_id, accented, _ in queries:
         words = accented.split()[:3]
-        first, second = rng.sample(FILLERS, 2)
+        first, second = rng.sample(NATURAL_FILLERS, 2)
         text = " ".join([*words[:2], first, words[2], second]) if len(words) == 3 else " ".join([*words, first, second])
         natural.append((doc_id, text, fold_accents(text)))
     return natural

@@ -31,7 +31,7 @@ SYLLABLE = re.compile(r"[^\W\d_]+")
 # What people add to a title's words when they type naturally (the portal's own list decides what
 # it treats as filler; these are only the queries).
 NATURAL_FILLERS = ("mới nhất", "như thế nào", "bao nhiêu", "ở đâu", "là gì", "hôm nay", "tin tức",
-                   "chi tiết", "cập nhật", "hiện nay")
+                   "chi tiết", "cập nhật", "tình hình", "thông tin về", "hiện nay")
 
 
 def _number(doc_id: str, salt: str) -> int:

@@ -39,6 +39,7 @@ FILLER_PHRASES = frozenset({
     "moi nhat", "gan day", "hom nay", "hien nay", "nhu the nao", "the nao", "ra sao", "bao nhieu",
     "o dau", "la gi", "khi nao", "tai sao", "vi sao", "tin tuc", "thong tin", "chi tiet", "cap nhat",
     "xin hoi", "cho biet", "cho toi", "toi muon", "tim kiem", "tra cuu", "van ban", "noi dung",
+    "tinh hinh", "thong tin ve",
 })
 _LONGEST_FILLER = max(len(p.split()) for p in FILLER_PHRASES)
 _NUMBER = re.compile(

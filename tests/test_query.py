@@ -54,3 +54,14 @@ def test_huge_queries_are_cut_and_say_so():
 def test_empty_query_is_empty():
     assert parse_query("   ").is_empty
     assert not parse_query("year:2014").is_empty
+
+
+@pytest.mark.parametrize(("typed", "fillers"), [
+    ("giá xăng mới nhất", ["mới", "nhất"]),
+    ("tình hình giá xăng", ["tình", "hình"]),
+    ("thong tin ve giá xăng", ["thong", "tin", "ve"]),
+    ("vé máy bay", []),  # "về" alone is no filler: unmarked, "ve" is also "vé"
+])
+def test_query_frames_are_marked_as_fillers(typed, fillers):
+    words = [group[0] for group in parse_query(typed).required]
+    assert [w.syllables[0] for w in words if w.filler] == fillers
