@@ -1,9 +1,10 @@
 """The archivists' workspace (/quan-tri): accounts, sessions, CSRF, roles and the audit log underneath.
 
-Everything lives in one SQLite database, ``WORKSPACE_DB`` (``instance/workspace.sqlite3``), created
-on first use. Throttling keys on ``request.remote_addr``: behind a reverse proxy, wrap the app in
-Werkzeug's ``ProxyFix`` with the number of proxies you trust, or every client shares the proxy's
-address; ``X-Forwarded-For`` is never read otherwise, as any client can write it.
+Everything lives in one SQLite database, ``WORKSPACE_DB`` (``instance/workspace.sqlite3``, or
+``$PORTAL_WORKSPACE_DB`` when set), created on first use. Throttling keys on ``request.remote_addr``:
+behind a reverse proxy, wrap the app in Werkzeug's ``ProxyFix`` with the number of proxies you trust,
+or every client shares the proxy's address; ``X-Forwarded-For`` is never read otherwise, as any
+client can write it.
 """
 
 import os
@@ -37,7 +38,9 @@ def init_app(app: Flask) -> None:
     from portal.workspace import cli
     from portal.workspace import db
 
-    app.config.setdefault("WORKSPACE_DB", os.path.join(app.instance_path, "workspace.sqlite3"))
+    # PORTAL_WORKSPACE_DB lets a server and `flask users` share a database outside instance/ (tests, staging).
+    app.config.setdefault("WORKSPACE_DB", os.environ.get("PORTAL_WORKSPACE_DB")
+                          or os.path.join(app.instance_path, "workspace.sqlite3"))
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     db.init_app(app)
