@@ -277,6 +277,24 @@ def test_a_field_extracted_before_an_index_update_is_still_known_after_it(editor
     assert not sidecar.exists()
 
 
+def test_a_field_whose_extraction_is_unknown_shows_the_indexs_value_and_is_not_written_untouched(
+        editor_client, workspace_app, sidecar):
+    sidecar.write_text('{"signer": "Người Sửa Tay"}', encoding="utf-8")  # by hand, not logged
+    updater = rebuilder(workspace_app)
+    assert updater.wait(updater.request(), timeout=300) and updater.last.ok
+    sidecar.unlink()  # and taken away by hand, the index not yet updated: what extraction read is unknown
+    page = editor_client.get(REVIEW).get_data(as_text=True)
+    shown = dict(re.findall(r'<input id="truong-(\w+)" name="\w+" value="([^"]*)"', page))
+    assert shown["signer"] == "Người Sửa Tay" and "Trích xuất đọc được" not in page
+    untouched = editor_client.post(REVIEW, data={**_form(editor_client), **shown})
+    assert "khong-doi=1" in untouched.headers["Location"] and not sidecar.exists()
+    _save(editor_client, signer="Người Khác")
+    assert json.loads(sidecar.read_text(encoding="utf-8")) == {"signer": "Người Khác"}
+    _save(editor_client, signer="Người Sửa Tay")  # back to the index's value: kept, it may not be the extraction
+    assert json.loads(sidecar.read_text(encoding="utf-8")) == {"signer": "Người Sửa Tay"}
+    assert "signer" not in _entries(workspace_app, action="edit")[0]["detail"]["extracted"]  # never taken for it
+
+
 def test_an_unchanged_form_writes_nothing(editor_client, workspace_app, sidecar):
     response = _save(editor_client, signer="Huỳnh Đa Trung")
     assert response.status_code == 303 and "khong-doi=1" in response.headers["Location"]

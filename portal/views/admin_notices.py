@@ -123,7 +123,8 @@ def segments(text: str, provenance: list) -> tuple[list[dict], set[int]]:
 
 def _shown(field: str, value) -> str:
     """A value as the form holds it: a list one per line, nothing as empty."""
-    if value is edits.UNKNOWN or value is None:
+    value = edits.known(value)
+    if value is None:
         return ""
     if field in edits.LIST_FIELDS:
         return "\n".join(str(item) for item in value if item is not None)
@@ -152,7 +153,7 @@ def _fields(state: dict, values: dict, problems: dict) -> list[dict]:
             "value": value, "rows": max(3, value.count("\n") + 2),
             "datalist": DATALISTS.get(field), "problem": problems.get(field), "overridden": overridden,
             "extracted": _shown(field, extracted[field]).replace("\n", "; ") if overridden else "",
-            "extracted_known": extracted[field] is not edits.UNKNOWN,
+            "extracted_known": not isinstance(extracted[field], edits.Unknown),
             "sources": _sources(field, state["provenance"], state["anchored"]),
         })
     return out

@@ -36,12 +36,27 @@ MAX_LENGTH = {"title": 1000}
 DEFAULT_MAX_LENGTH = 300
 MAX_ITEMS = 50
 EDIT_ACTIONS = ("edit", "undo")
-UNKNOWN = object()  # an extracted value the index no longer tells (overridden, nothing logged)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Bidirectional overrides and isolates can make a stored name read as another.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 assert set(FIELDS) == OVERRIDABLE, "every overridable field has its place in the form"
+
+
+@dataclasses.dataclass(frozen=True)
+class Unknown:
+    """An extracted value the index no longer tells (an override replaced it, nothing logged it).
+
+    ``shown`` is what the index holds instead: the form shows it, and a save compares with it,
+    so a field nobody touched is never written; but it is never taken for the extraction.
+    """
+
+    shown: object = None
+
+
+def known(value):
+    """Return a value as the index shows it (an :class:`Unknown` extraction: the index's value)."""
+    return value.shown if isinstance(value, Unknown) else value
 
 
 def field_label(field: str) -> str:
@@ -211,14 +226,17 @@ def _comparable(field: str, value):
 
 
 def same(field: str, one, other) -> bool:
-    """Whether two values of a field mean the same (tone-mark style, spacing and empties aside)."""
-    if one is UNKNOWN or other is UNKNOWN:
-        return one is other
+    """Whether two values of a field mean the same (tone-mark style, spacing and empties aside).
+
+    An :class:`Unknown` extraction is the same as nothing: a value set back to it is kept.
+    """
+    if isinstance(one, Unknown) or isinstance(other, Unknown):
+        return False
     return _comparable(field, one) == _comparable(field, other)
 
 
 def extracted_values(meta: dict, overrides: dict, entries: list[dict]) -> dict:
-    """Return each field's value as extraction read it, or :data:`UNKNOWN`.
+    """Return each field's value as extraction read it, or :class:`Unknown`.
 
     The index holds the extracted value unless an override replaced it there (its provenance says
     ``sidecar``; an index without provenance cannot tell, so an overridden field is taken as
@@ -230,7 +248,7 @@ def extracted_values(meta: dict, overrides: dict, entries: list[dict]) -> dict:
     for field in FIELDS:
         if field in replaced or (field in overrides and not provenance):
             out[field] = next((e["detail"]["extracted"][field] for e in entries
-                               if field in (e["detail"].get("extracted") or {})), UNKNOWN)
+                               if field in (e["detail"].get("extracted") or {})), Unknown(meta.get(field)))
         else:
             out[field] = meta.get(field)
     return out
@@ -238,14 +256,11 @@ def extracted_values(meta: dict, overrides: dict, entries: list[dict]) -> dict:
 
 def effective(overrides: dict, extracted: dict) -> dict:
     """Return each field's value once the overrides apply (what the index will show)."""
-    return {field: overrides[field] if field in overrides else extracted[field] for field in FIELDS}
+    return {field: overrides[field] if field in overrides else known(extracted[field]) for field in FIELDS}
 
 
 def _changes(before: dict, after: dict) -> dict:
-    def shown(value):
-        return None if value is UNKNOWN else value
-
-    return {field: {"old": shown(before[field]), "new": shown(after[field])}
+    return {field: {"old": before[field], "new": after[field]}
             for field in FIELDS if not same(field, before[field], after[field])}
 
 
@@ -333,7 +348,7 @@ def save(db: sqlite3.Connection, actor: str, target: Target, submitted: dict, ba
             return Saved(None, {}, current.version)
         text = serialize(merged)
         detail = {"fields": changes, "sidecar_before": current.text, "sidecar_after": text, "generation": generation,
-                  "extracted": {f: extracted[f] for f in changes if extracted[f] is not UNKNOWN}}
+                  "extracted": {f: extracted[f] for f in changes if not isinstance(extracted[f], Unknown)}}
         return Saved(_commit(db, actor, "edit", target, detail, text, current.text), changes, version_of(text))
 
 
@@ -376,7 +391,8 @@ def since(entries: list[dict], base_version: str, current: Sidecar, extracted: d
         when the file was changed other than through the workspace
     """
     changes = [e for e in entries if undoable(e)]
-    newer, base = [], UNKNOWN if base_version != EMPTY_VERSION else None
+    unknown = Unknown()
+    newer, base = [], unknown if base_version != EMPTY_VERSION else None
     for entry in changes:
         if version_of(entry["detail"]["sidecar_after"]) == base_version:
             base = entry["detail"]["sidecar_after"]
@@ -384,13 +400,11 @@ def since(entries: list[dict], base_version: str, current: Sidecar, extracted: d
         newer.append(entry)
     outside = not changes or version_of(changes[0]["detail"]["sidecar_after"]) != current.version
     now = effective(overrides_of(current), extracted)
-    if base is UNKNOWN:
-        then = dict.fromkeys(FIELDS, UNKNOWN)
+    if base is unknown:  # the version the form saw is nowhere in the log: show what overrides hold now
         fields = {f: {"old": None, "new": now[f]} for f in overrides_of(current)}
     else:
-        then = effective(overrides_of(Sidecar(current.path, base)), extracted)
-        fields = _changes(then, now)
-    return {"fields": fields, "entries": newer, "outside": outside or base is UNKNOWN}
+        fields = _changes(effective(overrides_of(Sidecar(current.path, base)), extracted), now)
+    return {"fields": fields, "entries": newer, "outside": outside or base is unknown}
 
 
 # -- the log, page by page -----------------------------------------------------------------------
