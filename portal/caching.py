@@ -21,9 +21,10 @@ from werkzeug.security import safe_join
 from portal import search as search_service
 
 # Seconds a browser or proxy may reuse a page before asking again; the answer is then a cheap 304
-# while the index is unchanged. Searches and lists follow a rebuild within a minute.
-PAGE_MAX_AGE = 60
-MAX_AGE = {"doc.show": 300, "api.doc": 300, "home.opensearch": 86400}
+# while the index is unchanged. An archivist's correction reaches the public search within seconds
+# (issue 12 promises 5), so pages and notices may not be reused for longer than that.
+PAGE_MAX_AGE = 5
+MAX_AGE = {"home.opensearch": 86400}
 # A versioned static URL (``?v=`` the file's hash) names one content forever.
 STATIC_MAX_AGE = 365 * 86400
 # Served by send_file, which sets ETag and Last-Modified from the file itself.

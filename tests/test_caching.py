@@ -12,8 +12,8 @@ from portal import search as search_service
 from tests.conftest import NOTICES
 
 SEED = "004_abab5fe7c577bb0b"
-PAGE = "public, max-age=60, must-revalidate"
-NOTICE = "public, max-age=300, must-revalidate"
+PAGE = "public, max-age=5, must-revalidate"
+NOTICE = PAGE  # a correction must show on the notice as soon as in the search
 PAGES = [
     ("/", PAGE),
     ("/tim-kiem", PAGE),
