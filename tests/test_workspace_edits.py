@@ -561,6 +561,19 @@ def test_history_times_read_in_vietnam_time_and_other_actions_in_words(editor_cl
     assert "<td>Đăng nhập</td>" in signed_in and "<li>Địa chỉ máy: 127.0.0.1</li>" in signed_in
 
 
+def test_history_names_every_part_s_actions_and_roles_in_vietnamese(admin_client, workspace_app):
+    with workspace_app.app_context():
+        db = get_db()
+        audit.record(db, "quantri", "merge", detail={"canonical": "Huyện ủy Tuy Phong", "variants": ["HU Tuy Phong"],
+                                                     "before": "[[unit]]\nname = 'x'\n" * 50})
+        audit.record(db, "cli:root", "user.add", detail={"name": "moi", "role": "editor"})
+        audit.record(db, "bientap", "review", "van-ban-1", {"version": "abc"})
+    page = admin_client.get(HISTORY).get_data(as_text=True)
+    assert "<td>Gộp tên gọi</td>" in page and "Tên chuẩn: Huyện ủy Tuy Phong" in page
+    assert "[[unit]]" not in page  # the vocabulary file a merge keeps for its undo is not listed
+    assert "Vai trò: Biên tập viên" in page and "<td>Đánh dấu đã kiểm tra</td>" in page
+
+
 def test_the_history_page_escapes_what_it_shows(editor_client, workspace_app):
     with workspace_app.app_context():
         audit.record(get_db(), SCRIPT, "edit", DOC, {"fields": {"signer": {"old": IMAGE, "new": SCRIPT}},

@@ -9,6 +9,7 @@ from flask import request
 from flask import url_for
 
 from portal.workspace import access
+from portal.workspace import accounts
 from portal.workspace import edits
 from portal.workspace.db import get_db
 
@@ -21,13 +22,20 @@ VIETNAM = datetime.timezone(datetime.timedelta(hours=7))
 ACTIONS = {
     "edit": "Sửa siêu dữ liệu", "undo": "Hoàn tác", "sign-in": "Đăng nhập", "sign-out": "Đăng xuất",
     "sign-in.lock": "Tạm khóa đăng nhập", "user.add": "Thêm tài khoản", "user.remove": "Xóa tài khoản",
-    "user.reset-password": "Đặt lại mật khẩu",
+    "user.reset-password": "Đặt lại mật khẩu", "review": "Đánh dấu đã kiểm tra",
+    "review.remove": "Bỏ đánh dấu đã kiểm tra", "merge": "Gộp tên gọi", "merge.undo": "Hoàn tác gộp tên gọi",
+    "upload": "Tải lên", "publish": "Công bố tệp tải lên", "discard": "Hủy tệp tải lên",
 }
 # What other parts log beside an action (sign-ins, accounts, locks), named for the archivist.
 DETAIL_LABELS = {"address": "Địa chỉ máy", "name": "Tài khoản", "role": "Vai trò", "key": "Khóa theo",
-                 "minutes": "Số phút"}
-# Detail keys that are the change itself (shown field by field) or too long to list.
-_SHOWN_APART = {"fields", "sidecar_before", "sidecar_after", "extracted", "generation", "undoes"}
+                 "minutes": "Số phút", "canonical": "Tên chuẩn", "variants": "Các cách viết gộp vào",
+                 "notices": "Số văn bản", "file": "Tệp từ điển", "reason": "Lý do"}
+# Detail keys that are the change itself (shown field by field) or too long to list (a merge keeps
+# the whole vocabulary file as it was, for its undo).
+_SHOWN_APART = {"fields", "sidecar_before", "sidecar_after", "extracted", "generation", "undoes", "before",
+                "after", "before_hash", "after_hash"}
+# Stored values shown by their Vietnamese names.
+VALUE_LABELS = {"role": accounts.ROLE_LABELS}
 
 
 @bp.app_template_filter("vn_time")
@@ -46,13 +54,18 @@ def _text(value) -> str:
     return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def _named(key: str, value):
+    names = VALUE_LABELS.get(key)
+    return names.get(value, value) if names and isinstance(value, str) else value
+
+
 def describe(entry: dict, user: dict) -> dict:
     """Describe a log row for the pages: what was done to which fields, and whether this user may undo it."""
     detail = entry["detail"] if isinstance(entry["detail"], dict) else {}
     fields = detail.get("fields") if entry["action"] in edits.EDIT_ACTIONS else None
     changes = [{"label": edits.field_label(name), "old": _text(change.get("old")), "new": _text(change.get("new"))}
                for name, change in (fields or {}).items() if isinstance(change, dict)]
-    other = [{"key": DETAIL_LABELS.get(key, key), "value": _text(value)}
+    other = [{"key": DETAIL_LABELS.get(key, key), "value": _text(_named(key, value))}
              for key, value in sorted(detail.items()) if key not in _SHOWN_APART]
     can_undo = edits.may_undo(user, entry) and entry["doc_id"] is not None
     return {

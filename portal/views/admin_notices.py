@@ -75,7 +75,9 @@ def _target(doc_id: str) -> edits.Target | None:
     path = collection.notice_file(doc_id)
     if path is None:
         return None
-    return edits.Target(doc_id, path, sidecar_path(path), os.path.join(current_app.instance_path, "locks"))
+    # Beside the workspace database: a server given its own database keeps its locks with it.
+    locks = os.path.join(os.path.dirname(os.path.abspath(current_app.config["WORKSPACE_DB"])), "locks")
+    return edits.Target(doc_id, path, sidecar_path(path), locks)
 
 
 def vocabulary_names() -> dict:
