@@ -81,3 +81,15 @@ def test_a_failed_update_is_reported_not_hidden(tmp_path):
     assert rebuilder.wait(rebuilder.request(), timeout=60)
     assert not rebuilder.last.ok
     assert "chưa ghi nguồn" in rebuilder.last.output
+
+
+def test_an_update_runs_whatever_folder_the_server_started_in(corpus_dir, tmp_path, monkeypatch):
+    index = _built(corpus_dir, tmp_path)
+    _correct_title(corpus_dir, "Từ một thư mục khác")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(tmp_path)
+    rebuilder = Rebuilder(os.path.relpath(index))  # a relative INDEX_PATH, as a config may give it
+    monkeypatch.chdir(elsewhere)
+    assert rebuilder.wait(rebuilder.request(), timeout=120)
+    assert rebuilder.last.ok, rebuilder.last.output

@@ -4,16 +4,39 @@ Ids are looked up in the index manifest, never joined onto a path: an id from a 
 file the build did not index, and a file that resolves outside the corpus folder is refused.
 """
 
+import functools
+import json
 import os
 
 from flask import current_app
 
+from indexer.store import MANIFEST
 from indexer.store import IndexStore
 
 
 def manifest() -> dict:
-    """Return the served generation's manifest (empty before the first build)."""
-    return IndexStore(current_app.config["INDEX_PATH"]).read_manifest() or {}
+    """Return the served generation's manifest (empty before the first build); treat it as read-only.
+
+    At 35,000 notices it is a 7 MB file: it is read again only when the file changes.
+    """
+    folder = IndexStore(current_app.config["INDEX_PATH"]).current_path()
+    if not folder:
+        return {}
+    path = os.path.join(folder, MANIFEST)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return {}
+    return _read_manifest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_manifest(path: str, mtime_ns: int, size: int) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, json.JSONDecodeError):
+        return {}
 
 
 def sources() -> dict:

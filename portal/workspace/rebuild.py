@@ -19,6 +19,7 @@ LOCKED_RETRY_SECONDS = 0.2
 # A vocabulary change re-indexes everything: about 5 min for 35,000 notices on one process.
 DEFAULT_TIMEOUT = 3600.0
 OUTPUT_KEPT = 4000
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Rebuilder:
 
     def __init__(self, index: str, command: tuple[str, ...] | None = None, timeout: float = DEFAULT_TIMEOUT):
         self.index = index
-        self.command = command or (sys.executable, "-m", "indexer", "update", "--index", index, "--procs", "1")
+        self.command = command or (sys.executable, "-m", "indexer", "update", "--index", os.path.abspath(index),
+                                   "--procs", "1")
         self.timeout = timeout
         self._condition = threading.Condition()
         self._requested = 0  # tickets handed out
@@ -95,8 +97,9 @@ class Rebuilder:
         clock = time.monotonic()
         while True:
             try:
+                # From the project's folder: ``-m indexer`` is found there however the server was started.
                 done = subprocess.run(self.command, capture_output=True, text=True, timeout=self.timeout,
-                                      check=False, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                      check=False, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
                 returncode, output = done.returncode, done.stdout + done.stderr
             except subprocess.TimeoutExpired as exc:
                 returncode, output = -1, f"quá {self.timeout:.0f} giây: {exc}"
