@@ -10,17 +10,15 @@ base, with its count. The build then sums the segments' counts for the generatio
 document's syllables count until its segment is merged away: real text of the collection all the same.
 """
 
-import concurrent.futures
-import multiprocessing
 import os
 
 import numpy as np
-from whoosh import index as whoosh_index
 
 from indexer.postarrays import SegmentArrays
 from indexer.postarrays import pair_keys
 from indexer.postarrays import sorted_unique
 from indexer.postarrays import term_key
+from indexer.postarrays import write_segments
 
 ORDERS = ("uni", "pair", "triple")
 # A segment's parts: its syllables' keys and counts; pairs and triples as numbers (in base the
@@ -143,27 +141,11 @@ def write(folder: str, segment, fields: tuple[str, ...]) -> None:
         np.save(_path(folder, segment_id, part), counts[part])
 
 
-def _write_one(folder: str, segment_id: str, fields: tuple[str, ...]) -> None:
-    with whoosh_index.open_dir(folder).reader() as reader:
-        for segment, _ in reader.leaf_readers():
-            if segment.segment().segment_id() == segment_id:
-                write(folder, segment, fields)
-
-
 def write_missing(folder: str, fields: tuple[str, ...], procs: int = 1) -> int:
     """Write counts for every segment of the index in ``folder`` that has none (after its posting arrays),
     then the generation's sums of them; return how many segments were counted."""
-    with whoosh_index.open_dir(folder).reader() as reader:
-        segment_ids = [leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if leaf.segment()]
-    missing = [s for s in segment_ids if not os.path.exists(_path(folder, s, PARTS[-1]))]
-    if procs > 1 and len(missing) > 1:
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(min(procs, len(missing)), mp_context=context) as pool:
-            for done in [pool.submit(_write_one, folder, s, fields) for s in missing]:
-                done.result()
-    else:
-        for segment_id in missing:
-            _write_one(folder, segment_id, fields)
+    segment_ids, missing = write_segments(folder, fields, procs, write,
+                                          lambda segment_id: os.path.exists(_path(folder, segment_id, PARTS[-1])))
     if _stored(folder, segment_ids) is None:
         tables = summed_segments(folder, segment_ids)
         temporary = os.path.join(folder, GENERATION_FILE + ".tmp")

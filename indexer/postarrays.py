@@ -160,28 +160,35 @@ def _pair_arrays(pairs: list[tuple]) -> dict[str, np.ndarray]:
             "pairinfo": np.concatenate(([np.uint64(PAIR_MIN_DOCS)], sorted_unique(keys[~unique]))).astype(np.uint64)}
 
 
-def _write_one(folder: str, segment_id: str, fields: tuple[str, ...]) -> None:
+def _write_segment(write, folder: str, segment_id: str, fields: tuple[str, ...]) -> None:
     with whoosh_index.open_dir(folder).reader() as reader:
         for segment, _ in reader.leaf_readers():
             if segment.segment().segment_id() == segment_id:
                 write(folder, segment, fields)
 
 
-def write_missing(folder: str, fields: tuple[str, ...], procs: int = 1) -> int:
-    """Write posting arrays for every segment of the index in ``folder`` that has none; return how many."""
+def write_segments(folder: str, fields: tuple[str, ...], procs: int, write, written) -> tuple[list[str], list[str]]:
+    """Run ``write(folder, segment, fields)`` for each segment whose ``written(segment_id)`` is false, in
+    ``procs`` processes; return every segment id of the index and those written."""
     with whoosh_index.open_dir(folder).reader() as reader:
         # An index without documents has one leaf and no segment: nothing to write.
         segment_ids = [leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if leaf.segment()]
-    missing = [segment_id for segment_id in segment_ids
-               if not os.path.exists(_path(folder, segment_id, PARTS[-1]))]
+    missing = [segment_id for segment_id in segment_ids if not written(segment_id)]
     if procs > 1 and len(missing) > 1:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(min(procs, len(missing)), mp_context=context) as pool:
-            for done in [pool.submit(_write_one, folder, segment_id, fields) for segment_id in missing]:
+            for done in [pool.submit(_write_segment, write, folder, segment_id, fields) for segment_id in missing]:
                 done.result()
     else:
         for segment_id in missing:
-            _write_one(folder, segment_id, fields)
+            _write_segment(write, folder, segment_id, fields)
+    return segment_ids, missing
+
+
+def write_missing(folder: str, fields: tuple[str, ...], procs: int = 1) -> int:
+    """Write posting arrays for every segment of the index in ``folder`` that has none; return how many."""
+    _, missing = write_segments(folder, fields, procs, write,
+                                lambda segment_id: os.path.exists(_path(folder, segment_id, PARTS[-1])))
     return len(missing)
 
 

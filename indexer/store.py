@@ -30,7 +30,8 @@ class BuildLocked(Exception):
     """Another build holds the index folder's lock."""
 
 
-def _fsync_dir(path: str) -> None:
+def fsync_dir(path: str) -> None:
+    """Make a rename or removal in a folder durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -46,7 +47,7 @@ def write_atomic(path: str, data: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_dir(os.path.dirname(os.path.abspath(path)))
+    fsync_dir(os.path.dirname(os.path.abspath(path)))
 
 
 class IndexStore:
@@ -110,7 +111,7 @@ class IndexStore:
     def publish(self, path: str, manifest: dict) -> None:
         """Write the manifest into a finished generation, then make it the served one."""
         write_atomic(os.path.join(path, MANIFEST), json.dumps(manifest, ensure_ascii=False))
-        _fsync_dir(path)
+        fsync_dir(path)
         write_atomic(os.path.join(self.root, CURRENT), os.path.basename(path) + "\n")
 
     def update_manifest(self, manifest: dict) -> None:

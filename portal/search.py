@@ -221,14 +221,20 @@ def get_doc(doc_id: str, q: str = "") -> dict | None:
                 "cited_by": cited_by, "related": related, "phrases": parse_query(q).phrases()}
 
 
+def _stored_fields(generation, doc_id: str) -> dict | None:
+    """Return a notice's stored fields in the generation (whose lock the caller holds); None if absent."""
+    searcher = generation.searcher()
+    docnum = searcher.document_number(id=doc_id)
+    return None if docnum is None else searcher.stored_fields(docnum)
+
+
 def get_originals(doc_id: str) -> list | None:
     """Return the original files of a notice as the index stored them (paths included); None if absent."""
     with _serving() as generation:
-        searcher = generation.searcher()
-        docnum = searcher.document_number(id=doc_id)
-        if docnum is None:
+        stored = _stored_fields(generation, doc_id)
+        if stored is None:
             return None
-        originals = searcher.stored_fields(docnum)["meta"].get("originals")
+        originals = stored["meta"].get("originals")
         return list(originals) if isinstance(originals, list) else []
 
 
@@ -275,11 +281,9 @@ def generation_tag() -> str | None:
 def stored_notice(doc_id: str) -> dict | None:
     """Return a notice as the index stores it (``meta``, ``text``, ``body_offset``), for the workspace."""
     with _serving() as generation:
-        searcher = generation.searcher()
-        docnum = searcher.document_number(id=doc_id)
-        if docnum is None:
+        stored = _stored_fields(generation, doc_id)
+        if stored is None:
             return None
-        stored = searcher.stored_fields(docnum)
         return {"meta": stored["meta"], "text": stored["body"], "body_offset": stored.get("body_offset", 0),
                 "generation": generation.name}
 

@@ -23,6 +23,7 @@ import unicodedata
 from indexer.extract import FIELD_LABELS
 from indexer.normalize import normalize_line
 from indexer.sidecar import OVERRIDABLE
+from indexer.store import fsync_dir
 from portal.workspace import audit
 from portal.workspace.db import transaction
 
@@ -113,14 +114,6 @@ def serialize(data: dict) -> str | None:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n" if data else None
 
 
-def _fsync_folder(folder: str) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write(path: str, text: str | None, like: str | None = None) -> None:
     """Replace the sidecar atomically (temp file in the same folder, fsync, rename); None removes it.
 
@@ -130,7 +123,7 @@ def write(path: str, text: str | None, like: str | None = None) -> None:
     if text is None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-            _fsync_folder(folder)
+            fsync_dir(folder)
         return
     try:
         mode = os.stat(path).st_mode & 0o7777
@@ -149,7 +142,7 @@ def write(path: str, text: str | None, like: str | None = None) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    _fsync_folder(folder)
+    fsync_dir(folder)
 
 
 @contextlib.contextmanager
