@@ -22,6 +22,7 @@ from portal.workspace import edits
 from portal.workspace import rebuilder
 from portal.workspace.db import get_db
 from tests.workspace_fixtures import make_user
+from tests.workspace_fixtures import page_token
 from tests.workspace_fixtures import sign_in
 
 DOC = "004_abab5fe7c577bb0b"
@@ -34,7 +35,6 @@ STATUS = "/quan-tri/cap-nhat/trang-thai"
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = '"><img src=x onerror=alert(1)>'
 _HIDDEN = re.compile(r'<input type="hidden" name="(version|generation)" value="([^"]*)"')
-_META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 _UNDO = re.compile(r'<form method="post" action="([^"]+/hoan-tac/(\d+))"')
 
 
@@ -109,7 +109,7 @@ def _form(client, url: str = REVIEW) -> dict:
     """What the browser posts back from the review page: tokens and every field as shown."""
     page = client.get(url).get_data(as_text=True)
     data = dict(_HIDDEN.findall(page))
-    data["csrf_token"] = _META_TOKEN.search(page).group(1)
+    data["csrf_token"] = page_token(page)
     return data
 
 

@@ -53,10 +53,14 @@ def sign_in_token(client) -> str:
     return _FORM_TOKEN.search(page).group(1)
 
 
+def page_token(page: str) -> str:
+    """Return the CSRF token a workspace page gives its scripts (its ``csrf-token`` meta tag)."""
+    return _META_TOKEN.search(page).group(1)
+
+
 def session_token(client) -> str:
     """Return the signed-in session's CSRF token, as the workspace pages give it to scripts."""
-    page = client.get(HOME).get_data(as_text=True)
-    return _META_TOKEN.search(page).group(1)
+    return page_token(client.get(HOME).get_data(as_text=True))
 
 
 def sign_in(client, name: str, password: str = PASSWORD, next_url: str | None = None, **kwargs):

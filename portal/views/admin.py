@@ -175,6 +175,14 @@ def _back(counts: dict):
     return redirect(target.path + ("?" + query if query else ""), 303)
 
 
+def _chosen_within_limit():
+    """Return ``(chosen, None)``, or ``([], refusal)`` when the request names no notice or too many."""
+    chosen = _chosen()
+    if not chosen or len(chosen) > MAX_CHOSEN:
+        return [], _refuse(TOO_MANY if chosen else NOTHING_CHOSEN)
+    return chosen, None
+
+
 def _refuse(message: str):
     if access.wants_json():
         return jsonify({"error": message}), 400
@@ -192,9 +200,9 @@ def _analysis_or_none():
 @access.require_role("editor")
 def mark_reviewed():
     """Mark the chosen notices "đã kiểm tra" at the version the page showed (a notice changed since is not)."""
-    chosen = _chosen()
-    if not chosen or len(chosen) > MAX_CHOSEN:
-        return _refuse(TOO_MANY if chosen else NOTHING_CHOSEN)
+    chosen, refusal = _chosen_within_limit()
+    if refusal:
+        return refusal
     analysis = _analysis_or_none()
     if analysis is None:
         current, stale, unknown = [], [], [doc_id for doc_id, _ in chosen]
@@ -208,9 +216,9 @@ def mark_reviewed():
 @access.require_role("editor")
 def unmark_reviewed():
     """Take "đã kiểm tra" marks back: the notices return to the queue."""
-    chosen = _chosen()
-    if not chosen or len(chosen) > MAX_CHOSEN:
-        return _refuse(TOO_MANY if chosen else NOTHING_CHOSEN)
+    chosen, refusal = _chosen_within_limit()
+    if refusal:
+        return refusal
     unmarked = review_queue.unmark(get_db(), access.current_user()["name"], [doc_id for doc_id, _ in chosen])
     return _back({"unmarked": unmarked})
 
