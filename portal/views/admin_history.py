@@ -10,6 +10,7 @@ from flask import url_for
 
 from portal.workspace import access
 from portal.workspace import accounts
+from portal.workspace import clock
 from portal.workspace import edits
 from portal.workspace.db import get_db
 
@@ -18,7 +19,6 @@ bp = Blueprint("admin_history", __name__, url_prefix="/quan-tri")
 PER_PAGE = 50
 MAX_PAGE = 10_000
 # The archive is in Vietnam (no daylight saving): the log's UTC times are shown and filtered in its time.
-VIETNAM = datetime.timezone(datetime.timedelta(hours=7))
 ACTIONS = {
     "edit": "Sửa siêu dữ liệu", "undo": "Hoàn tác", "sign-in": "Đăng nhập", "sign-out": "Đăng xuất",
     "sign-in.lock": "Tạm khóa đăng nhập", "user.add": "Thêm tài khoản", "user.remove": "Xóa tài khoản",
@@ -41,11 +41,7 @@ VALUE_LABELS = {"role": accounts.ROLE_LABELS}
 @bp.app_template_filter("vn_time")
 def vn_time(value: str) -> str:
     """Show a log time (ISO, UTC) in Vietnam's time: ``16/06/2025 19:00:05``."""
-    try:
-        moment = datetime.datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S")
+    return clock.local_time(value, seconds=True)
 
 
 def _text(value) -> str:
@@ -86,7 +82,7 @@ def _day(value: str | None) -> datetime.date | None:
 
 def _utc(day: datetime.date) -> str:
     """The log's timestamp of midnight, Vietnam time, at the start of ``day``."""
-    moment = datetime.datetime.combine(day, datetime.time(), VIETNAM)
+    moment = datetime.datetime.combine(day, datetime.time(), clock.VIETNAM)
     return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 

@@ -9,7 +9,6 @@ index generation (:class:`AnalysisCache`), while the marks are read from SQLite 
 
 import collections
 import dataclasses
-import datetime
 import re
 import sqlite3
 import threading
@@ -36,7 +35,6 @@ MAX_PAGE = 10_000
 MAX_VALUE_CHARS = 200
 _YEAR = re.compile(r"^\d{4}$")
 # The archive is in Vietnam (no daylight saving): marks are stored in UTC and shown in its time.
-VIETNAM = datetime.timezone(datetime.timedelta(hours=7))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -345,14 +343,6 @@ def select(analysis: Analysis, marked: Marks, filters: Filters) -> tuple[list[in
     return np.flatnonzero(kept[filters.reason]).tolist(), counts
 
 
-def local_time(at: str) -> str:
-    """Show a mark's time (ISO, UTC) in Vietnam's time: ``16/06/2025 19:00``."""
-    try:
-        return datetime.datetime.fromisoformat(at).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
-    except (TypeError, ValueError):
-        return str(at)
-
-
 def _reason(code: str, notes: list[str], related: tuple = ()) -> dict:
     # Missing fields read as a list of names; other notes are sentences.
     joined = (", " if code == reasons.MISSING else "; ").join(notes)
@@ -364,9 +354,9 @@ def _row(entry: Entry, found: Mark | None) -> dict:
     state = _state(entry, found)
     listed = [_reason(f.reason, list(f.notes), f.related) for f in entry.findings]
     if state:
-        listed.append(_reason(state, [f"{found.reviewer} đã kiểm tra bản trước lúc {local_time(found.at)}"]
+        listed.append(_reason(state, [f"{found.reviewer} đã kiểm tra bản trước lúc {clock.local_time(found.at)}"]
                               if found else []))
-    checked = {**dataclasses.asdict(found), "when": local_time(found.at)} if found and state is None else None
+    checked = {**dataclasses.asdict(found), "when": clock.local_time(found.at)} if found and state is None else None
     return {"id": entry.id, "title": entry.title, "number": entry.number, "date": entry.date, "type": entry.type,
             "units": list(entry.units), "version": entry.version, "reasons": listed, "mark": checked}
 
